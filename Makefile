@@ -1,0 +1,62 @@
+# Every target installs what it needs: `make test` and `make simulate` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export AWS_DEFAULT_REGION ?= us-east-1
+export PYTHONDONTWRITEBYTECODE := 1
+CODE := lambdas infra simulator tests app.py
+
+.PHONY: install lint typecheck test test-fast simulate bench synth diff deploy destroy clean lock
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy $(CODE)
+
+test: lint typecheck
+	$(VENV)/bin/pytest -n 2 -q
+
+simulate: $(STAMP)
+	$(PY) -m simulator $(ARGS)
+
+bench: $(STAMP)
+	$(PY) -m simulator.bench $(ARGS)
+
+synth: $(STAMP) node_modules/.installed
+	npx --no-install cdk synth --quiet
+
+diff: $(STAMP) node_modules/.installed
+	npx --no-install cdk diff
+
+deploy: $(STAMP) node_modules/.installed
+	npx --no-install cdk deploy
+
+destroy: $(STAMP) node_modules/.installed
+	npx --no-install cdk destroy
+
+# Re-resolve the pinned set from pyproject.toml (run after changing a dependency).
+lock:
+	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
+	.lockenv/bin/pip install --quiet --disable-pip-version-check '.[dev]'
+	.lockenv/bin/pip freeze --exclude inference-recommender-orchestrator > requirements.lock
+	rm -rf .lockenv
+
+clean:
+	rm -rf $(VENV) cdk.out node_modules .mypy_cache .pytest_cache .ruff_cache
