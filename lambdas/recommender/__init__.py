@@ -1,0 +1,1 @@
+"""Lambda steps of the Inference Recommender orchestrator (the asset root is `lambdas/`)."""

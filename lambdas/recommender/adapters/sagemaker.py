@@ -1,0 +1,176 @@
+"""SageMaker, Application Auto Scaling and CloudWatch calls behind small functions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from recommender.adapters.aws import client, error_code
+from recommender.logic.eligibility import EndpointFacts, ModelPackageFacts, VariantFacts
+
+ACTIVE_JOB_STATUSES = frozenset({"PENDING", "IN_PROGRESS"})
+
+
+def _missing(exc: ClientError) -> bool:
+    # DescribeEndpoint & co. answer a missing resource with ValidationException ("Could not find").
+    return error_code(exc) in {"ValidationException", "ResourceNotFound"} and (
+        "not find" in str(exc).lower() or "not exist" in str(exc).lower() or error_code(exc) == "ResourceNotFound"
+    )
+
+
+def endpoint_facts(name: str, *, lookback_minutes: int, count_invocations: bool, now: datetime) -> EndpointFacts:
+    """Describe the endpoint, its config, model, scaling and recent traffic."""
+    sagemaker = client("sagemaker")
+    try:
+        endpoint = sagemaker.describe_endpoint(EndpointName=name)
+    except ClientError as exc:
+        if _missing(exc):
+            return EndpointFacts(name=name, exists=False)
+        raise
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants") or []}
+    variants = []
+    for spec in config.get("ProductionVariants") or []:
+        current = live.get(spec["VariantName"], {})
+        scaling = current.get("ManagedInstanceScaling") or spec.get("ManagedInstanceScaling") or {}
+        variants.append(
+            VariantFacts(
+                name=spec["VariantName"],
+                instance_type=current.get("CurrentInstanceType") or spec.get("InstanceType"),
+                instance_count=current.get("CurrentInstanceCount", spec.get("InitialInstanceCount")),
+                serverless=bool(spec.get("ServerlessConfig") or current.get("CurrentServerlessConfig")),
+                managed_instance_scaling=scaling.get("Status") == "ENABLED",
+                model_name=spec.get("ModelName"),
+            )
+        )
+    shadows = max(
+        len(endpoint.get("ShadowProductionVariants") or []), len(config.get("ShadowProductionVariants") or [])
+    )
+    return EndpointFacts(
+        name=name,
+        exists=True,
+        status=endpoint.get("EndpointStatus"),
+        variants=variants,
+        shadow_variant_count=shadows,
+        async_inference=bool(config.get("AsyncInferenceConfig")),
+        autoscaled_variants=_autoscaled(name, [v.name for v in variants]),
+        multi_model=any(_multi_model(v.model_name) for v in variants if v.model_name),
+        invocations=_invocations(name, [v.name for v in variants], lookback_minutes, now)
+        if count_invocations
+        else None,
+    )
+
+
+def _autoscaled(endpoint: str, variant_names: list[str]) -> list[str]:
+    if not variant_names:
+        return []
+    ids = {f"endpoint/{endpoint}/variant/{v}": v for v in variant_names}
+    found = client("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="sagemaker", ResourceIds=list(ids)
+    )
+    return sorted({ids[t["ResourceId"]] for t in found.get("ScalableTargets", []) if t["ResourceId"] in ids})
+
+
+def _multi_model(model_name: str) -> bool:
+    model = client("sagemaker").describe_model(ModelName=model_name)
+    containers = [model.get("PrimaryContainer") or {}, *(model.get("Containers") or [])]
+    return any(c.get("Mode") == "MultiModel" for c in containers)
+
+
+def _invocations(endpoint: str, variant_names: list[str], lookback_minutes: int, now: datetime) -> float:
+    if not variant_names:
+        return 0.0
+    queries = [
+        {
+            "Id": f"v{i}",
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": "AWS/SageMaker",
+                    "MetricName": "Invocations",
+                    "Dimensions": [
+                        {"Name": "EndpointName", "Value": endpoint},
+                        {"Name": "VariantName", "Value": variant},
+                    ],
+                },
+                "Period": lookback_minutes * 60,
+                "Stat": "Sum",
+            },
+        }
+        for i, variant in enumerate(variant_names)
+    ]
+    result = client("cloudwatch").get_metric_data(
+        MetricDataQueries=queries, StartTime=now - timedelta(minutes=lookback_minutes), EndTime=now
+    )
+    return float(sum(sum(r.get("Values") or []) for r in result.get("MetricDataResults", [])))
+
+
+def model_package_facts(arn: str) -> ModelPackageFacts:
+    try:
+        package = client("sagemaker").describe_model_package(ModelPackageName=arn)
+    except ClientError as exc:
+        if _missing(exc):
+            return ModelPackageFacts(exists=False)
+        raise
+    return ModelPackageFacts(
+        exists=True,
+        status=package.get("ModelPackageStatus"),
+        has_domain=bool(package.get("Domain")),
+        has_task=bool(package.get("Task")),
+        has_sample_payload=bool(package.get("SamplePayloadUrl")),
+    )
+
+
+def shape_errors(shape_name: str, value: Any) -> str | None:
+    """Check a pass-through value against the SageMaker service model's shape; None when valid."""
+    from botocore.validate import ParamValidator  # only the Validate step needs it
+
+    shape = client("sagemaker").meta.service_model.shape_for(shape_name)
+    report = ParamValidator().validate(value, shape)
+    return report.generate_report() if report.has_errors() else None
+
+
+def create_job(request: dict[str, Any]) -> str:
+    return str(client("sagemaker").create_inference_recommendations_job(**request)["JobArn"])
+
+
+def describe_job(job_name: str) -> dict[str, Any] | None:
+    """The job's description, or None when no such job exists."""
+    try:
+        return dict(client("sagemaker").describe_inference_recommendations_job(JobName=job_name))
+    except ClientError as exc:
+        if error_code(exc) in {"ResourceNotFound", "ValidationException"}:
+            return None
+        raise
+
+
+def stop_job(job_name: str) -> bool:
+    """Ask the service to stop the job; False when it had already finished."""
+    try:
+        client("sagemaker").stop_inference_recommendations_job(JobName=job_name)
+    except ClientError as exc:
+        if error_code(exc) in {"ValidationException", "ResourceNotFound"}:
+            return False
+        raise
+    return True
+
+
+def failed_step_reasons(job_name: str) -> list[str]:
+    """The failure reasons of the job's failed benchmarks, most useful to a person."""
+    reasons = []
+    paginator_args = {"JobName": job_name, "StepType": "BENCHMARK", "Status": "FAILED"}
+    token: str | None = None
+    while True:
+        page = client("sagemaker").list_inference_recommendations_job_steps(
+            **paginator_args, **({"NextToken": token} if token else {})
+        )
+        for step in page.get("Steps", []):
+            benchmark = step.get("InferenceBenchmark") or {}
+            reason = benchmark.get("FailureReason")
+            instance = (benchmark.get("EndpointConfiguration") or {}).get("InstanceType")
+            if reason:
+                reasons.append(f"{instance}: {reason}" if instance else reason)
+        token = page.get("NextToken")
+        if not token:
+            return reasons

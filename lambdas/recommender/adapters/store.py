@@ -1,0 +1,181 @@
+"""The results table: endpoint lock, run history and run items."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from recommender.adapters.aws import client, error_code
+from recommender.models import RunRecord
+
+LOCK_KEY = "LOCK"
+HISTORY_SCAN_LIMIT = 50
+
+# Low-level client with hand-written (de)serialisation: the resource API is deprecated and heavy
+# to import; these few shapes are all the table holds.
+
+
+def to_attr(value: Any) -> dict[str, Any]:
+    """Python value -> DynamoDB attribute (numbers as N, never strings or floats)."""
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, int | float | Decimal):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError("NaN and infinity cannot be stored; drop them first")
+        return {"N": str(value)}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, dict):
+        return {"M": {k: to_attr(v) for k, v in value.items() if v is not None}}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attr(v) for v in value]}
+    if value is None:
+        return {"NULL": True}
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def from_attr(attr: dict[str, Any]) -> Any:
+    ((kind, value),) = attr.items()
+    if kind == "N":
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+    if kind == "M":
+        return {k: from_attr(v) for k, v in value.items()}
+    if kind == "L":
+        return [from_attr(v) for v in value]
+    if kind == "NULL":
+        return None
+    return value
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: to_attr(v) for k, v in values.items() if v is not None}
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: from_attr(v) for k, v in item.items()}
+
+
+class Store:
+    def __init__(self, table_name: str) -> None:
+        self.table = table_name
+        self.db = client("dynamodb")
+
+    # ------------------------------------------------------------------ lock
+    def acquire_lock(
+        self, endpoint: str, owner: str, job_name: str, now: int, expires_at: int
+    ) -> dict[str, Any] | None:
+        """Take the endpoint lock; None on success, else the holder's lock item.
+
+        The condition checks expiry itself: TTL deletion may lag expiry by days.
+        """
+        try:
+            self.db.put_item(
+                TableName=self.table,
+                Item=to_item(
+                    {
+                        "endpointName": endpoint,
+                        "runKey": LOCK_KEY,
+                        "owner": owner,
+                        "jobName": job_name,
+                        "acquiredAt": now,
+                        "expiresAt": expires_at,
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(runKey) OR expiresAt < :now OR #owner = :me",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":now": to_attr(now), ":me": to_attr(owner)},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                held: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
+                return from_item(held)
+            raise
+        return None
+
+    def release_lock(self, endpoint: str, owner: str) -> bool:
+        """Release the lock if `owner` holds it; False when someone else (or nobody) does."""
+        try:
+            self.db.delete_item(
+                TableName=self.table,
+                Key=to_item({"endpointName": endpoint, "runKey": LOCK_KEY}),
+                ConditionExpression="#owner = :me",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":me": to_attr(owner)},
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    # ------------------------------------------------------------------ history
+    def shortest_completed_duration(self, endpoint: str, job_type: str) -> int | None:
+        """Shortest duration of the newest completed runs of this endpoint and job type."""
+        page = self.db.query(
+            TableName=self.table,
+            KeyConditionExpression="endpointName = :e AND begins_with(runKey, :run)",
+            FilterExpression="#status = :done AND jobType = :type AND attribute_exists(durationSeconds)",
+            ProjectionExpression="durationSeconds",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":e": to_attr(endpoint),
+                ":run": to_attr("RUN#"),
+                ":done": to_attr("COMPLETED"),
+                ":type": to_attr(job_type),
+            },
+            ScanIndexForward=False,
+            Limit=HISTORY_SCAN_LIMIT,
+        )
+        durations = [int(from_attr(item["durationSeconds"])) for item in page.get("Items", [])]
+        return min(durations) if durations else None
+
+    # ------------------------------------------------------------------ runs
+    def get_run(self, endpoint: str, run_key: str) -> dict[str, Any] | None:
+        found = self.db.get_item(
+            TableName=self.table,
+            Key=to_item({"endpointName": endpoint, "runKey": run_key}),
+            ConsistentRead=True,
+        )
+        return from_item(found["Item"]) if "Item" in found else None
+
+    def put_run(self, record: RunRecord, *, overwrite_status: set[str]) -> bool:
+        """Write the run item; False (nothing written) when the recorded run must be kept.
+
+        An existing item is replaced only when its status is in `overwrite_status` and it was not
+        notified yet, so a retried step never rewrites a finished, announced run, and a late
+        failure report never replaces a different outcome.
+        """
+        values = {
+            "runKey": record.run_key,
+            **record.model_dump(by_alias=True, exclude_none=True, mode="json"),
+        }
+        condition = "attribute_not_exists(runKey)"
+        extra: dict[str, Any] = {}
+        if overwrite_status:
+            statuses = sorted(overwrite_status)
+            placeholders = ", ".join(f":s{i}" for i in range(len(statuses)))
+            condition += f" OR (#status IN ({placeholders}) AND attribute_not_exists(notifiedAt))"
+            extra = {
+                "ExpressionAttributeNames": {"#status": "status"},
+                "ExpressionAttributeValues": {f":s{i}": to_attr(s) for i, s in enumerate(statuses)},
+            }
+        try:
+            self.db.put_item(TableName=self.table, Item=to_item(values), ConditionExpression=condition, **extra)
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def mark_notified(self, endpoint: str, run_key: str, at: str) -> None:
+        self.db.update_item(
+            TableName=self.table,
+            Key=to_item({"endpointName": endpoint, "runKey": run_key}),
+            UpdateExpression="SET notifiedAt = if_not_exists(notifiedAt, :at)",
+            ExpressionAttributeValues={":at": to_attr(at)},
+        )

@@ -1,0 +1,136 @@
+"""The SNS message: JSON for programs, plain text for people, attributes for filter policies."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from recommender.logic.failure import ADVICE
+from recommender.models import Recommendation, RunRecord
+
+SUBJECT_MAX = 100
+
+
+@dataclass(frozen=True)
+class Notification:
+    subject: str
+    message: str  # MessageStructure=json document
+    attributes: dict[str, dict[str, str]]
+
+
+def console_urls(record: RunRecord, region: str) -> dict[str, str]:
+    urls = {}
+    if record.execution_arn:
+        urls["execution"] = (
+            f"https://{region}.console.aws.amazon.com/states/home?region={region}"
+            f"#/v2/executions/details/{record.execution_arn}"
+        )
+    if record.job_arn:
+        urls["job"] = (
+            f"https://{region}.console.aws.amazon.com/sagemaker/home?region={region}"
+            f"#/inference-recommender/jobs/{record.job_name}"
+        )
+    return urls
+
+
+def build(record: RunRecord, region: str) -> Notification:
+    document = {**record.wire(), "consoleUrl": console_urls(record, region)}
+    as_json = json.dumps(document, separators=(",", ":"))
+    subject = f"Inference recommendation {record.status}: {record.endpoint_name}"
+    message = {
+        "default": as_json,
+        "sqs": as_json,
+        "lambda": as_json,
+        "https": as_json,
+        "email": email_text(record, document["consoleUrl"]),
+    }
+    return Notification(
+        subject=subject[:SUBJECT_MAX],
+        message=json.dumps(message),
+        attributes={
+            name: {"DataType": "String", "StringValue": value}
+            for name, value in (
+                ("endpointName", record.endpoint_name),
+                ("status", record.status),
+                ("jobType", record.job_type or "unknown"),
+            )
+        },
+    )
+
+
+def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
+    return "n/a" if value is None else fmt.format(value)
+
+
+def _table(recs: list[Recommendation]) -> list[str]:
+    header = (
+        f"{'#':>2}  {'instance':<18}{'count':>5}  {'$/hour':>8}  {'$/1M inf.':>10}  "
+        f"{'max inv/min':>11}  {'latency ms':>10}"
+    )
+    rows = [header, "-" * len(header)]
+    for rec in recs:
+        per_million = None if rec.cost_per_inference is None else rec.cost_per_inference * 1e6
+        rows.append(
+            f"{rec.rank:>2}  {rec.instance_type or 'n/a':<18}{_num(rec.instance_count):>5}  "
+            f"{_num(rec.cost_per_hour, '{:.4f}'):>8}  {_num(per_million, '{:.2f}'):>10}  "
+            f"{_num(rec.max_invocations):>11}  {_num(rec.model_latency_ms):>10}"
+        )
+    return rows
+
+
+def email_text(record: RunRecord, urls: dict[str, str]) -> str:
+    """A summary a person can act on without opening the console."""
+    lines = [f"Inference Recommender run {record.status} for endpoint {record.endpoint_name}", ""]
+    job = f"Job {record.job_name}" + (f" ({record.job_type})" if record.job_type else "")
+    lines.append(f"{job}, trigger {record.trigger or 'unknown'}")
+    timing = f"Started {record.started_at}"
+    if record.finished_at:
+        timing += f", finished {record.finished_at}"
+    if record.duration_seconds is not None:
+        timing += f" ({record.duration_seconds // 60} min {record.duration_seconds % 60} s)"
+    lines += [timing, ""]
+    current = record.current_endpoint
+    if current:
+        lines.append(
+            f"Current endpoint: {current.instance_type or 'n/a'} x{_num(current.instance_count)} "
+            f"(variant {current.variant_name or 'n/a'}): max {_num(current.max_invocations)} invocations/min, "
+            f"model latency {_num(current.model_latency_ms)} ms"
+        )
+    if record.recommendations:
+        lines += ["", "Recommendations, cheapest per inference first:", *_table(record.recommendations)]
+    lines += _verdict(record)
+    if record.status != "COMPLETED":
+        lines += ["", f"What happened: {record.failure_reason or 'unknown'}"]
+        lines += [f"  - {violation}" for violation in record.violations or []]
+        lines += ["", ADVICE[record.status]]
+    if urls:
+        lines += ["", *(f"{name.capitalize()}: {url}" for name, url in urls.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _verdict(record: RunRecord) -> list[str]:
+    if not (record.comparison and record.recommendations):
+        return []
+    comp, current = record.comparison, record.current_endpoint
+    chosen = record.recommendations[comp.rank - 1]
+    out = [
+        "",
+        f"Best choice: #{comp.rank} {chosen.instance_type} x{_num(chosen.instance_count)} "
+        f"at ${_num(chosen.cost_per_hour, '{:.4f}')}/hour",
+    ]
+    changes: list[str] = []
+    if comp.throughput_ratio is not None:
+        changes.append(f"{comp.throughput_ratio:.2f}x the current maximum throughput")
+    if comp.latency_delta_ms is not None:
+        word = "faster" if comp.latency_delta_ms < 0 else "slower"
+        changes.append(f"{abs(comp.latency_delta_ms):,.0f} ms {word} model latency")
+    if changes:
+        out.append("Compared with the current endpoint: " + ", ".join(changes) + ".")
+    if current and chosen.environment:
+        settings = ", ".join(f"{k}={v}" for k, v in chosen.environment.items())
+        out.append(f"Serving settings: {settings}")
+    if record.best:
+        out.append(
+            f"Highest throughput: #{record.best.highest_throughput}; lowest latency: #{record.best.lowest_latency}."
+        )
+    return out

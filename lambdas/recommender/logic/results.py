@@ -1,0 +1,104 @@
+"""Turn a completed DescribeInferenceRecommendationsJob response into run-record parts."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from recommender.models import (
+    Best,
+    Comparison,
+    CurrentEndpoint,
+    EndpointSnapshot,
+    Recommendation,
+    finite,
+)
+
+
+def _int(value: Any) -> int | None:
+    number = finite(value)
+    return int(number) if number is not None else None
+
+
+def parse_recommendations(job: Mapping[str, Any]) -> list[Recommendation]:
+    """Recommendations ranked by cost per inference (unknown cost last; ties keep service order)."""
+    parsed = []
+    for item in job.get("InferenceRecommendations") or []:
+        metrics = item.get("Metrics") or {}
+        config = item.get("EndpointConfiguration") or {}
+        environment = (item.get("ModelConfiguration") or {}).get("EnvironmentParameters") or []
+        parsed.append(
+            {
+                "instance_type": config.get("InstanceType"),
+                "instance_count": _int(config.get("InitialInstanceCount")),
+                "cost_per_hour": finite(metrics.get("CostPerHour")),
+                "cost_per_inference": finite(metrics.get("CostPerInference")),
+                "max_invocations": finite(metrics.get("MaxInvocations")),
+                "model_latency_ms": finite(metrics.get("ModelLatency")),
+                "cpu_utilization": finite(metrics.get("CpuUtilization")),
+                "memory_utilization": finite(metrics.get("MemoryUtilization")),
+                "model_setup_time_sec": finite(metrics.get("ModelSetupTime")),
+                "environment": {str(p["Key"]): str(p.get("Value", "")) for p in environment if "Key" in p},
+            }
+        )
+    order = sorted(
+        range(len(parsed)),
+        key=lambda i: (parsed[i]["cost_per_inference"] is None, parsed[i]["cost_per_inference"] or 0.0, i),
+    )
+    return [Recommendation(rank=rank, **parsed[i]) for rank, i in enumerate(order, start=1)]
+
+
+def parse_current_endpoint(job: Mapping[str, Any], snapshot: EndpointSnapshot | None) -> CurrentEndpoint:
+    """The benchmarked endpoint: its own description plus `EndpointPerformances` metrics.
+
+    Accepts `EndpointInfo` (the API model) and `EndpointConfiguration` (the documentation's
+    example) as the key naming the endpoint.
+    """
+    endpoint_name = ((job.get("InputConfig") or {}).get("Endpoints") or [{}])[0].get("EndpointName")
+    performances = job.get("EndpointPerformances") or []
+    chosen: Mapping[str, Any] = {}
+    for performance in performances:
+        info = performance.get("EndpointInfo") or performance.get("EndpointConfiguration") or {}
+        if info.get("EndpointName") == endpoint_name or len(performances) == 1:
+            chosen = performance
+            break
+    metrics = chosen.get("Metrics") or {}
+    return CurrentEndpoint(
+        variant_name=snapshot.variant_name if snapshot else None,
+        instance_type=snapshot.instance_type if snapshot else None,
+        instance_count=snapshot.instance_count if snapshot else None,
+        max_invocations=finite(metrics.get("MaxInvocations")),
+        model_latency_ms=finite(metrics.get("ModelLatency")),
+    )
+
+
+def _best_rank(recs: list[Recommendation], attribute: str, *, highest: bool) -> int | None:
+    known = [r for r in recs if getattr(r, attribute) is not None]
+    if not known:
+        return None
+    sign = -1 if highest else 1
+    return min(known, key=lambda r: (sign * getattr(r, attribute), r.rank)).rank
+
+
+def pick_best(recs: list[Recommendation]) -> Best:
+    return Best(
+        cheapest_per_inference=_best_rank(recs, "cost_per_inference", highest=False),
+        highest_throughput=_best_rank(recs, "max_invocations", highest=True),
+        lowest_latency=_best_rank(recs, "model_latency_ms", highest=False),
+    )
+
+
+def compare(recs: list[Recommendation], best: Best, current: CurrentEndpoint) -> Comparison | None:
+    """The cheapest-per-inference recommendation against the current endpoint."""
+    if best.cheapest_per_inference is None:
+        return None
+    chosen = recs[best.cheapest_per_inference - 1]
+    ratio = None
+    if chosen.max_invocations is not None and current.max_invocations:
+        ratio = round(chosen.max_invocations / current.max_invocations, 4)
+    delta = None
+    if chosen.model_latency_ms is not None and current.model_latency_ms is not None:
+        delta = round(chosen.model_latency_ms - current.model_latency_ms, 3)
+    return Comparison(
+        rank=chosen.rank, instance_type=chosen.instance_type, throughput_ratio=ratio, latency_delta_ms=delta
+    )

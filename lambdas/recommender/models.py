@@ -1,0 +1,314 @@
+"""Models of every boundary: execution input, step states, run record, notification.
+
+One definition each; the handlers, the CDK config (schedule inputs), the simulator and the tests
+all import them from here. Wire names are camelCase (the console, DynamoDB and SNS contracts in the
+README); Python attributes are snake_case.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from recommender.errors import InvalidExecutionInput
+
+# SageMaker name rule (endpoints, model package groups); full match, so "name\n" is rejected.
+NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+MODEL_PACKAGE_VERSION_ARN_RE = re.compile(
+    r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}/[1-9][0-9]*"
+)
+# EventBridge Scheduler schedule names: 1-64 of [0-9a-zA-Z-_.].
+TRIGGER_RE = re.compile(r"manual|schedule:[0-9a-zA-Z_.-]{1,64}")
+MAX_JOB_DURATION_SECONDS = 18_000
+JobType = Literal["Default", "Advanced"]
+RunStatus = Literal["COMPLETED", "FAILED", "STOPPED", "TIMED_OUT", "REJECTED", "ABORTED", "ERROR"]
+ADVANCED_ONLY_FIELDS = ("trafficPattern", "stoppingConditions", "resourceLimit")
+
+
+class Wire(BaseModel):
+    """camelCase on the wire, snake_case in Python; unknown keys are errors."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+
+    def wire(self) -> dict[str, Any]:
+        """JSON-able dict with wire names, unknown values left out."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+# --------------------------------------------------------------------------- execution input
+class ExecutionInput(Wire):
+    """What people type into the console and schedules send (see the README)."""
+
+    # camelCase only: `endpoint_name` is as unknown as a typo.
+    model_config = ConfigDict(**{**Wire.model_config, "populate_by_name": False})
+
+    endpoint_name: StrictStr
+    model_package_version_arn: StrictStr
+    job_type: JobType = "Default"
+    job_description: StrictStr | None = Field(default=None, max_length=128)
+    allow_live_traffic: StrictBool = False
+    job_duration_in_seconds: StrictInt | None = Field(default=None, ge=1, le=MAX_JOB_DURATION_SECONDS)
+    # Passed through in the API's own PascalCase shapes; checked against the SageMaker service
+    # model by the Validate step, so a bad shape is rejected before a lock or a job exists.
+    traffic_pattern: dict[str, Any] | None = None
+    stopping_conditions: dict[str, Any] | None = None
+    resource_limit: dict[str, Any] | None = None
+    trigger: StrictStr = "manual"
+
+    @field_validator("endpoint_name")
+    @classmethod
+    def _endpoint_name(cls, value: str) -> str:
+        if not NAME_RE.fullmatch(value):
+            raise ValueError(
+                "must be a SageMaker endpoint name: 1-63 letters, digits and inner hyphens "
+                "(^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$)"
+            )
+        return value
+
+    @field_validator("model_package_version_arn")
+    @classmethod
+    def _model_package(cls, value: str) -> str:
+        if not MODEL_PACKAGE_VERSION_ARN_RE.fullmatch(value):
+            raise ValueError(
+                "must be a versioned model package ARN "
+                "(arn:aws:sagemaker:<region>:<account>:model-package/<group>/<version>)"
+            )
+        return value
+
+    @field_validator("trigger")
+    @classmethod
+    def _trigger(cls, value: str) -> str:
+        if not TRIGGER_RE.fullmatch(value):
+            raise ValueError('must be "manual" or "schedule:<schedule name>"')
+        return value
+
+    @model_validator(mode="after")
+    def _advanced_only(self) -> ExecutionInput:
+        if self.job_type != "Advanced":
+            present = [name for name in ADVANCED_ONLY_FIELDS if getattr(self, _snake(name)) is not None]
+            if present:
+                raise ValueError(f"{', '.join(present)} only valid with jobType Advanced")
+        return self
+
+    @classmethod
+    def parse(cls, raw: Any) -> ExecutionInput:
+        """Validate raw input; raise `InvalidExecutionInput` naming every bad field and its rule."""
+        if not isinstance(raw, dict):
+            raise InvalidExecutionInput([f"the execution input must be a JSON object, got {type(raw).__name__}"])
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise InvalidExecutionInput(describe_validation_error(exc, cls)) from None
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel)
+
+
+def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> list[str]:
+    """One line per problem: the field's wire name and the rule it breaks."""
+    allowed = ", ".join(sorted(f.alias or n for n, f in model.model_fields.items()))
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(part) for part in err["loc"]) or "(input)"
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            lines.append(f"{loc}: unknown key (allowed keys: {allowed})")
+        elif kind == "missing":
+            lines.append(f"{loc}: required")
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{loc}: {message}" if loc != "(input)" else message)
+    return lines
+
+
+# --------------------------------------------------------------------------- step states
+class ExecutionRef(Wire):
+    """The Step Functions execution (from the context object `$$.Execution`)."""
+
+    id: str  # the execution ARN
+    name: str
+    start_time: str
+
+    @property
+    def started_at(self) -> str:
+        """Start time as an ISO-8601 UTC string to the second: the run's `startedAt`."""
+        return iso(parse_time(self.start_time))
+
+
+class WorkflowEvent(Wire):
+    """The Validate step's payload: the raw execution input and the execution."""
+
+    input: Any = None
+    execution: ExecutionRef
+
+
+class EndpointSnapshot(Wire):
+    variant_name: str
+    instance_type: str
+    instance_count: int
+
+
+class PollState(Wire):
+    status: str
+    checks: int = 0
+    next_wait_seconds: int
+    # Shortest duration of earlier completed runs of this endpoint and job type, if any.
+    history_seconds: int | None = None
+
+
+class RunState(Wire):
+    """The state carried between steps after Validate (a few hundred bytes)."""
+
+    execution: ExecutionRef
+    request: ExecutionInput
+    endpoint: EndpointSnapshot
+    job_name: str
+    started_at: str
+    deadline: str
+    job_arn: str | None = None
+    poll: PollState | None = None
+
+
+class StepError(BaseModel):
+    """What a Catch puts at `$.error`."""
+
+    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    error: str = Field(alias="Error")
+    cause: str | None = Field(default=None, alias="Cause")
+
+
+class CaughtFailure(BaseModel):
+    """A Catch's output: whatever state the failed step had, plus `error`."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+    execution: ExecutionRef
+    error: StepError
+    input: Any = None
+    request: dict[str, Any] | None = None
+    endpoint: EndpointSnapshot | None = None
+    job_name: str | None = None
+    job_arn: str | None = None
+    started_at: str | None = None
+
+
+class ExecutionStatusDetail(BaseModel):
+    """`detail` of the EventBridge "Step Functions Execution Status Change" event."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    execution_arn: str = Field(alias="executionArn")
+    name: str
+    status: str
+    start_date: int = Field(alias="startDate")  # epoch milliseconds
+    input: str | None = None
+    error: str | None = None
+    cause: str | None = None
+
+
+# --------------------------------------------------------------------------- run record
+class CurrentEndpoint(Wire):
+    variant_name: str | None = None
+    instance_type: str | None = None
+    instance_count: int | None = None
+    max_invocations: float | None = None
+    model_latency_ms: float | None = None
+
+
+class Recommendation(Wire):
+    rank: int
+    instance_type: str | None = None
+    instance_count: int | None = None
+    cost_per_hour: float | None = None
+    cost_per_inference: float | None = None
+    max_invocations: float | None = None
+    model_latency_ms: float | None = None
+    cpu_utilization: float | None = None
+    memory_utilization: float | None = None
+    model_setup_time_sec: float | None = None
+    environment: dict[str, str] = Field(default_factory=dict)
+
+
+class Best(Wire):
+    """Ranks of the best recommendation by each criterion."""
+
+    cheapest_per_inference: int | None = None
+    highest_throughput: int | None = None
+    lowest_latency: int | None = None
+
+
+class Comparison(Wire):
+    """The cheapest-per-inference recommendation against the current endpoint."""
+
+    rank: int
+    instance_type: str | None = None
+    throughput_ratio: float | None = None  # recommended max invocations / current
+    latency_delta_ms: float | None = None  # recommended latency - current (negative = faster)
+
+
+class RunRecord(Wire):
+    """One run as stored in DynamoDB (plus its keys) and sent to JSON subscribers."""
+
+    endpoint_name: str
+    status: RunStatus
+    job_name: str
+    started_at: str
+    job_arn: str | None = None
+    job_type: JobType | None = None
+    model_package_version_arn: str | None = None
+    execution_arn: str | None = None
+    trigger: str | None = None
+    finished_at: str | None = None
+    duration_seconds: int | None = None
+    current_endpoint: CurrentEndpoint | None = None
+    recommendations: list[Recommendation] | None = None
+    best: Best | None = None
+    comparison: Comparison | None = None
+    failure_reason: str | None = None
+    violations: list[str] | None = None
+
+    @property
+    def run_key(self) -> str:
+        return run_key(self.started_at, self.job_name)
+
+
+def run_key(started_at: str, job_name: str) -> str:
+    return f"RUN#{started_at}#{job_name}"
+
+
+# --------------------------------------------------------------------------- time helpers
+def parse_time(value: str | datetime | float) -> datetime:
+    """ISO-8601 (with Z or offset), datetime, or epoch seconds -> aware UTC datetime."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, int | float):
+        moment = datetime.fromtimestamp(value, UTC)
+    else:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 UTC to the second, e.g. 2026-11-25T03:00:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def finite(value: Any) -> float | None:
+    """The service's number, or None for absent / NaN / infinite ("not available")."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None

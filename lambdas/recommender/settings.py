@@ -1,0 +1,40 @@
+"""The functions' environment, validated once at cold start (never read os.environ elsewhere)."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Settings(BaseModel):
+    """Every function gets the same environment from the stack's Functions construct."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+    topic_arn: str = Field(alias="TOPIC_ARN", min_length=1)
+    job_role_arn: str = Field(alias="JOB_ROLE_ARN", min_length=1)
+    job_name_prefix: str = Field(alias="JOB_NAME_PREFIX", pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}$")
+    poll_initial_seconds: int = Field(alias="POLL_INITIAL_SECONDS", ge=10, le=3600)
+    poll_max_seconds: int = Field(alias="POLL_MAX_SECONDS", ge=10, le=3600)
+    max_run_hours: float = Field(alias="MAX_RUN_HOURS", gt=0, le=24)
+    live_traffic_lookback_minutes: int = Field(alias="LIVE_TRAFFIC_LOOKBACK_MINUTES", ge=1, le=10080)
+    live_traffic_max_invocations: int = Field(alias="LIVE_TRAFFIC_MAX_INVOCATIONS", ge=0)
+    # How long a lock outlives the run's deadline before another run may take it over.
+    lock_grace_seconds: int = Field(default=900, alias="LOCK_GRACE_SECONDS", ge=0)
+    metrics_namespace: str = Field(default="InferenceRecommenderOrchestrator", alias="POWERTOOLS_METRICS_NAMESPACE")
+
+    @property
+    def max_run_seconds(self) -> int:
+        return int(self.max_run_hours * 3600)
+
+
+ENV_KEYS = tuple(field.alias for field in Settings.model_fields.values() if field.alias)
+
+
+@cache
+def settings() -> Settings:
+    """Read and validate the environment once per execution environment."""
+    return Settings.model_validate({key: os.environ[key] for key in ENV_KEYS if key in os.environ})

@@ -1,0 +1,69 @@
+"""Publish Results: parse the completed job, store the run, notify, emit metrics, free the lock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from recommender.adapters import sagemaker
+from recommender.adapters.store import Store
+from recommender.errors import JobFailed
+from recommender.logic.results import compare, parse_current_endpoint, parse_recommendations, pick_best
+from recommender.models import EndpointSnapshot, RunRecord, RunState, iso, parse_time
+from recommender.steps.reporting import store_and_notify
+
+
+def completed_record(
+    job: dict[str, Any],
+    *,
+    endpoint_name: str,
+    job_name: str,
+    started_at: str,
+    snapshot: EndpointSnapshot | None,
+    execution_arn: str | None = None,
+    trigger: str | None = None,
+) -> RunRecord:
+    """The run record of a COMPLETED job (pure: the same job always gives the same record)."""
+    recommendations = parse_recommendations(job)
+    current = parse_current_endpoint(job, snapshot)
+    best = pick_best(recommendations)
+    finished = job.get("CompletionTime") or job.get("LastModifiedTime")
+    finished_at = iso(parse_time(finished)) if finished else None
+    duration = int((parse_time(finished_at) - parse_time(started_at)).total_seconds()) if finished_at else None
+    return RunRecord(
+        endpoint_name=endpoint_name,
+        status="COMPLETED",
+        job_name=job_name,
+        job_arn=job.get("JobArn"),
+        job_type=job.get("JobType"),
+        model_package_version_arn=(job.get("InputConfig") or {}).get("ModelPackageVersionArn"),
+        execution_arn=execution_arn,
+        trigger=trigger,
+        started_at=started_at,
+        finished_at=finished_at,
+        duration_seconds=duration,
+        current_endpoint=current,
+        recommendations=recommendations,
+        best=best,
+        comparison=compare(recommendations, best, current),
+    )
+
+
+def publish(state: RunState, *, store: Store, topic_arn: str, region: str, now: datetime) -> RunRecord:
+    job = sagemaker.describe_job(state.job_name)
+    if not job or job.get("Status") != "COMPLETED":
+        raise JobFailed(f"job {state.job_name} is {job and job.get('Status')}, not COMPLETED")
+    record = completed_record(
+        job,
+        endpoint_name=state.request.endpoint_name,
+        job_name=state.job_name,
+        started_at=state.started_at,
+        snapshot=state.endpoint,
+        execution_arn=state.execution.id,
+        trigger=state.request.trigger,
+    )
+    stored = store_and_notify(
+        record, store=store, topic_arn=topic_arn, region=region, now=now, overwrite_status={"COMPLETED"}
+    )
+    store.release_lock(state.request.endpoint_name, state.execution.id)
+    return stored
