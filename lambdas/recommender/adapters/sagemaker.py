@@ -16,7 +16,8 @@ ACTIVE_JOB_STATUSES = frozenset({"PENDING", "IN_PROGRESS"})
 def _missing(exc: ClientError) -> bool:
     # DescribeEndpoint & co. answer a missing resource with ValidationException ("Could not find").
     return error_code(exc) in {"ValidationException", "ResourceNotFound"} and (
-        "not find" in str(exc).lower() or "not exist" in str(exc).lower() or error_code(exc) == "ResourceNotFound"
+        any(words in str(exc).lower() for words in ("not find", "not exist", "not found"))
+        or error_code(exc) == "ResourceNotFound"
     )
 
 

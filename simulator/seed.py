@@ -1,0 +1,116 @@
+"""Seed moto with SageMaker endpoints, model packages, scaling targets and traffic.
+
+Used by the handler tests, the end-to-end tests and `make simulate`, so every tier describes the
+same kinds of endpoints the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1.0-cpu-py310"
+MODEL_DATA = "s3://demo-models/model.tar.gz"
+ROLE = "arn:aws:iam::123456789012:role/demo-sagemaker-execution"
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """What kind of endpoint to create; the defaults make an eligible one."""
+
+    name: str = "demo-endpoint"
+    instance_type: str = "ml.m5.xlarge"
+    instance_count: int = 1
+    variants: int = 1
+    serverless: bool = False
+    async_inference: bool = False
+    multi_model: bool = False
+    managed_instance_scaling: bool = False
+
+
+def seed_endpoint(sagemaker: Any, spec: EndpointSpec = EndpointSpec()) -> str:
+    """Create model, endpoint config and endpoint; return the endpoint name."""
+    container: dict[str, Any] = {"Image": IMAGE, "ModelDataUrl": MODEL_DATA}
+    if spec.multi_model:
+        container["Mode"] = "MultiModel"
+    model_name = f"{spec.name}-model"
+    sagemaker.create_model(ModelName=model_name, PrimaryContainer=container, ExecutionRoleArn=ROLE)
+    variants = []
+    for i in range(spec.variants):
+        variant: dict[str, Any] = {
+            "VariantName": "AllTraffic" if i == 0 else f"Variant{i + 1}",
+            "ModelName": model_name,
+        }
+        if spec.serverless:
+            variant["ServerlessConfig"] = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
+        else:
+            variant.update(InstanceType=spec.instance_type, InitialInstanceCount=spec.instance_count)
+        if spec.managed_instance_scaling:
+            variant["ManagedInstanceScaling"] = {"Status": "ENABLED", "MinInstanceCount": 1, "MaxInstanceCount": 2}
+        variants.append(variant)
+    config: dict[str, Any] = {"EndpointConfigName": f"{spec.name}-config", "ProductionVariants": variants}
+    if spec.async_inference:
+        config["AsyncInferenceConfig"] = {"OutputConfig": {"S3OutputPath": "s3://demo-async/out/"}}
+    sagemaker.create_endpoint_config(**config)
+    sagemaker.create_endpoint(EndpointName=spec.name, EndpointConfigName=f"{spec.name}-config")
+    return spec.name
+
+
+def seed_model_package(sagemaker: Any, group: str = "demo-models", *, complete_metadata: bool = True) -> str:
+    """Register a model package version; return its versioned ARN."""
+    sagemaker.create_model_package_group(ModelPackageGroupName=group)
+    metadata: dict[str, Any] = (
+        {
+            "Domain": "COMPUTER_VISION",
+            "Task": "IMAGE_CLASSIFICATION",
+            "SamplePayloadUrl": "s3://demo-models/payload.tar.gz",
+        }
+        if complete_metadata
+        else {}
+    )
+    created = sagemaker.create_model_package(
+        ModelPackageGroupName=group,
+        ModelApprovalStatus="Approved",
+        InferenceSpecification={
+            "Containers": [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA, "Framework": "PYTORCH"}],
+            "SupportedContentTypes": ["application/x-image"],
+            "SupportedResponseMIMETypes": ["application/json"],
+            "SupportedRealtimeInferenceInstanceTypes": ["ml.m5.xlarge", "ml.c5.xlarge", "ml.g4dn.xlarge"],
+        },
+        **metadata,
+    )
+    return str(created["ModelPackageArn"])
+
+
+def seed_autoscaling(autoscaling: Any, endpoint: str, variant: str = "AllTraffic") -> None:
+    autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId=f"endpoint/{endpoint}/variant/{variant}",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        MinCapacity=1,
+        MaxCapacity=4,
+    )
+
+
+def seed_traffic(cloudwatch: Any, endpoint: str, invocations: float, at: datetime, variant: str = "AllTraffic") -> None:
+    """Record `invocations` for the endpoint at `at` (as SageMaker's own metric would)."""
+    cloudwatch.put_metric_data(
+        Namespace="AWS/SageMaker",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Dimensions": [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}],
+                "Timestamp": at,
+                "Value": invocations,
+                "Unit": "None",
+            }
+        ],
+    )
+
+
+def set_endpoint_status(endpoint: str, status: str, account: str = "123456789012", region: str = "us-east-1") -> None:
+    """moto creates endpoints InService; this moves one to another status."""
+    from moto.sagemaker.models import sagemaker_backends
+
+    sagemaker_backends[account][region].endpoints[endpoint].endpoint_status = status
