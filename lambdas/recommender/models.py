@@ -43,7 +43,11 @@ ADVANCED_ONLY_FIELDS = ("trafficPattern", "stoppingConditions", "resourceLimit")
 class Wire(BaseModel):
     """camelCase on the wire, snake_case in Python; unknown keys are errors."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    # defer_build: a step builds the validators of the models it uses on first use, not at import
+    # of every model of the workflow (half the cold-start import time of this module).
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, defer_build=True
+    )
 
     def wire(self) -> dict[str, Any]:
         """JSON-able dict with wire names, unknown values left out."""
@@ -188,7 +192,7 @@ class RunState(Wire):
 class StepError(BaseModel):
     """What a Catch puts at `$.error`."""
 
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(populate_by_name=True, frozen=True, defer_build=True)
     error: str = Field(alias="Error")
     cause: str | None = Field(default=None, alias="Cause")
 
@@ -196,7 +200,9 @@ class StepError(BaseModel):
 class CaughtFailure(BaseModel):
     """A Catch's output: whatever state the failed step had, plus `error`."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True, defer_build=True
+    )
     execution: ExecutionRef
     error: StepError
     input: Any = None
@@ -210,7 +216,7 @@ class CaughtFailure(BaseModel):
 class ExecutionStatusDetail(BaseModel):
     """`detail` of the EventBridge "Step Functions Execution Status Change" event."""
 
-    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True)
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", frozen=True, defer_build=True)
     execution_arn: str = Field(alias="executionArn")
     name: str
     status: str

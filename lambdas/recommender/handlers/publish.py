@@ -11,7 +11,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from recommender.adapters.aws import region, transient_as_retryable
 from recommender.adapters.store import Store
 from recommender.models import RunRecord, RunState
-from recommender.observability import correlate, logger, metrics, tracer
+from recommender.observability import correlate, logger, metrics, traced
 from recommender.settings import settings
 from recommender.steps.publish import publish
 
@@ -35,7 +35,7 @@ def emit_metrics(record: RunRecord) -> None:
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@traced
 @metrics.log_metrics
 @transient_as_retryable
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

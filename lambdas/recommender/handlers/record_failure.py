@@ -10,7 +10,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from recommender.adapters.aws import region, transient_as_retryable
 from recommender.adapters.store import Store
 from recommender.models import CaughtFailure, ExecutionStatusDetail
-from recommender.observability import correlate, logger, tracer
+from recommender.observability import correlate, logger, traced
 from recommender.settings import settings
 from recommender.steps.record_failure import from_catch, from_event, record_failure
 
@@ -18,7 +18,7 @@ STATUS_CHANGE = "Step Functions Execution Status Change"
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@traced
 @transient_as_retryable
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if event.get("detail-type") == STATUS_CHANGE:

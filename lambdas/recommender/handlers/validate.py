@@ -9,13 +9,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from recommender.adapters.aws import transient_as_retryable
 from recommender.models import WorkflowEvent
-from recommender.observability import correlate, logger, tracer
+from recommender.observability import correlate, logger, traced
 from recommender.settings import settings
 from recommender.steps.validate import validate
 
 
 @logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@traced
 @transient_as_retryable
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     workflow = WorkflowEvent.model_validate(event)
