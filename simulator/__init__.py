@@ -1,0 +1,1 @@
+"""Offline simulation of the orchestrator: a fake Inference Recommender and a simulated clock."""
