@@ -198,19 +198,33 @@ class StepError(BaseModel):
 
 
 class CaughtFailure(BaseModel):
-    """A Catch's output: whatever state the failed step had, plus `error`."""
+    """Record Failure's payload from a Catch: the execution (context object) and the state at the
+    failure, which the Catch extended with `error` (ResultPath `$.error`).
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="ignore", frozen=True, defer_build=True
-    )
+    The state is a RunState after Validate, but the raw execution input when Validate failed, so
+    it is read leniently here.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True, defer_build=True)
     execution: ExecutionRef
-    error: StepError
-    input: Any = None
-    request: dict[str, Any] | None = None
-    endpoint: EndpointSnapshot | None = None
-    job_name: str | None = None
-    job_arn: str | None = None
-    started_at: str | None = None
+    state: dict[str, Any]
+
+    @property
+    def error(self) -> StepError:
+        return StepError.model_validate(self.state.get("error") or {"Error": "Unknown"})
+
+    @property
+    def request(self) -> dict[str, Any]:
+        """The execution input as far as it is known: validated after Validate, raw before."""
+        validated = self.state.get("request")
+        if isinstance(validated, dict):
+            return validated
+        return {k: v for k, v in self.state.items() if k != "error"}
+
+    @property
+    def job_name(self) -> str | None:
+        name = self.state.get("jobName")
+        return name if isinstance(name, str) else None
 
 
 class ExecutionStatusDetail(BaseModel):

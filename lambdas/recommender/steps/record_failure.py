@@ -45,11 +45,10 @@ class Failure:
 
 
 def from_catch(caught: CaughtFailure) -> Failure:
-    raw = caught.request if caught.request is not None else caught.input
     return Failure(
         execution_arn=caught.execution.id,
         started_at=caught.execution.started_at,
-        request=raw if isinstance(raw, dict) else {},
+        request=caught.request,
         error_name=caught.error.error,
         cause=caught.error.cause,
         job_name=caught.job_name,

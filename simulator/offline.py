@@ -1,0 +1,538 @@
+"""Run the synthesized stack offline: moto deploys the real template and executes the real
+state machine; this module supplies the seams (design.md, "Offline end-to-end").
+
+- Lambda: moto's `LambdaFunction._invoke_lambda` (Docker) is replaced by an in-process call of the
+  function's handler, from its asset directory in cdk.out, with the function's environment.
+- Assets: each `cdk.out/asset.<hash>` directory is zipped into the bootstrap bucket before
+  `create_stack`, with the bootstrap version parameter.
+- Inference Recommender: `simulator.fake_recommender` on moto's SageMaker.
+- Time: Wait states and Retry intervals advance a `SimulatedClock` instead of sleeping, so a
+  two-hour job runs in seconds while the state machine's own poll schedule is the real one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import json
+import os
+import threading
+import time
+import traceback
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from moto import mock_aws
+
+from simulator.clock import SimulatedClock
+from simulator.fake_recommender import FakeInferenceRecommender, install, uninstall
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+BOOTSTRAP_QUALIFIER = "hnb659fds"
+TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+
+@dataclass
+class Invocation:
+    """One in-process Lambda invocation, as the simulator saw it."""
+
+    function: str
+    handler: str
+    event: Any
+    result: Any
+    errored: bool
+    duration_ms: float
+    at: datetime
+
+
+@dataclass
+class Deployment:
+    stack_name: str
+    outputs: dict[str, str]
+    resources: dict[str, tuple[str, str]]  # logical id -> (type, physical id)
+    state_machine_arn: str
+    table_name: str
+    topic_arn: str
+    functions: dict[str, str] = field(default_factory=dict)  # handler module -> function name
+
+    def function_for(self, step: str) -> str:
+        return self.functions[f"recommender.handlers.{step}"]
+
+
+class OfflineStack:
+    """Deploy `cdk.out/<stack>.template.json` into moto and drive executions of its state machine.
+
+    Use as a context manager; everything (moto, the clock, the fake, the seams) is undone on exit.
+    """
+
+    def __init__(self, cdk_out: Path, stack_name: str, *, start: datetime | None = None) -> None:
+        self.cdk_out = cdk_out
+        self.stack_name = stack_name
+        self.clock = SimulatedClock(start) if start else SimulatedClock()
+        self.invocations: list[Invocation] = []
+        self.fake: FakeInferenceRecommender
+        self.deployment: Deployment
+        self._stack = contextlib.ExitStack()
+        self._invoke_lock = threading.Lock()
+        self._faults: dict[tuple[str, str], int] = {}
+        self.skipped: dict[str, str] = {}  # logical id -> type left out of the offline deployment
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> OfflineStack:
+        try:
+            self._open()
+        except BaseException:
+            self._stack.close()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _open(self) -> None:
+        stack = self._stack
+        for key, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_SESSION_TOKEN": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+        }.items():
+            stack.enter_context(_env(key, value))
+        stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
+        stack.enter_context(self.clock)
+        self.fake = install()
+        stack.callback(uninstall)
+        stack.enter_context(self._seams())
+        self.deployment = self._deploy()
+        self._register_state_machine()
+        with contextlib.ExitStack() as env:
+            # Clients and settings are cached per execution environment; this world is a new one.
+            for key, value in next(iter(self._function_environments().values()), {}).items():
+                env.enter_context(_env(key, value))
+            self._reset_handler_caches()
+            from recommender.adapters import aws
+
+            aws.client("sagemaker")  # created in this moto account, with the functions' region
+
+    # ------------------------------------------------------------------ seams
+    @contextlib.contextmanager
+    def _seams(self) -> Iterator[None]:
+        from moto.awslambda.models import LambdaFunction
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+        from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+        simulator = self
+
+        def invoke(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
+            return simulator._invoke(function, event)
+
+        def wait(_self: Any, env: Any, wait_seconds: int) -> None:
+            if wait_seconds > 0:
+                simulator.clock.advance(wait_seconds)
+
+        class _Time:
+            """`time` for the retrier: its sleeps advance the simulated clock."""
+
+            def __getattr__(self, name: str) -> Any:
+                return getattr(time, name)
+
+            @staticmethod
+            def sleep(seconds: float) -> None:
+                simulator.clock.advance(seconds)
+
+        patches = [
+            (LambdaFunction, "_invoke_lambda", invoke),
+            (WaitFunction, "_wait_interval", wait),
+            (retrier_decl, "time", _Time()),
+        ]
+        originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
+        for owner, name, replacement in patches:
+            setattr(owner, name, replacement)
+        try:
+            yield
+        finally:
+            for owner, name, original in originals:
+                setattr(owner, name, original)
+
+    def _invoke(self, function: Any, event: Any) -> tuple[str, bool, str]:
+        """Run the function's handler in this process, as Lambda would in its own sandbox."""
+        module_name, attribute = str(function.handler).rsplit(".", 1)
+        # moto hands over the payload as JSON text or, from its Step Functions interpreter, parsed.
+        payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+        with self._invoke_lock, _function_environment(function):
+            started = time.perf_counter()
+            module = importlib.import_module(module_name)
+            try:
+                result = getattr(module, attribute)(payload, _Context(function))
+                body, errored = json.dumps(result), False
+            except Exception as exc:
+                result = {
+                    "errorMessage": str(exc),
+                    "errorType": type(exc).__name__,
+                    "stackTrace": traceback.format_exception(exc)[-3:],
+                }
+                body, errored = json.dumps(result), True
+            self.invocations.append(
+                Invocation(
+                    function=function.function_name,
+                    handler=str(function.handler),
+                    event=payload,
+                    result=result,
+                    errored=errored,
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                    at=self.clock.now(),
+                )
+            )
+        return body, errored, ""
+
+    @staticmethod
+    def _reset_handler_caches() -> None:
+        """Each deployment has its own table and topic; clients bind to this moto account."""
+        from recommender.adapters import aws
+        from recommender.settings import settings
+
+        settings.cache_clear()
+        aws.client.cache_clear()
+        aws._session.cache_clear()
+
+    # ------------------------------------------------------------------ deployment
+    def _deploy(self) -> Deployment:
+        template_path = self.cdk_out / f"{self.stack_name}.template.json"
+        template, self.skipped = offline_template(json.loads(template_path.read_text()))
+        bucket = f"cdk-{BOOTSTRAP_QUALIFIER}-assets-{ACCOUNT}-{REGION}"
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=bucket)
+        for asset in sorted(self.cdk_out.glob("asset.*")):
+            if asset.is_dir():
+                s3.put_object(Bucket=bucket, Key=f"{asset.name.removeprefix('asset.')}.zip", Body=_zip_dir(asset))
+        boto3.client("ssm", region_name=REGION).put_parameter(
+            Name=f"/cdk-bootstrap/{BOOTSTRAP_QUALIFIER}/version", Value="30", Type="String"
+        )
+        cfn = boto3.client("cloudformation", region_name=REGION)
+        cfn.create_stack(
+            StackName=self.stack_name,
+            TemplateBody=json.dumps(template),
+            Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+        )
+        described = cfn.describe_stacks(StackName=self.stack_name)["Stacks"][0]
+        if described["StackStatus"] != "CREATE_COMPLETE":
+            raise RuntimeError(f"offline deployment failed: {described['StackStatus']}")
+        outputs = {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
+        resources = {
+            r["LogicalResourceId"]: (r["ResourceType"], r.get("PhysicalResourceId", ""))
+            for page in cfn.get_paginator("list_stack_resources").paginate(StackName=self.stack_name)
+            for r in page["StackResourceSummaries"]
+        }
+
+        def one(resource_type: str) -> str:
+            found = [physical for kind, physical in resources.values() if kind == resource_type]
+            if len(found) != 1:
+                raise RuntimeError(f"expected one {resource_type} in the stack, found {len(found)}")
+            return found[0]
+
+        lambda_client = boto3.client("lambda", region_name=REGION)
+        functions = {}
+        for kind, physical in resources.values():
+            if kind == "AWS::Lambda::Function":
+                handler = lambda_client.get_function(FunctionName=physical)["Configuration"]["Handler"]
+                self._check_asset(physical, handler)
+                functions[handler.rsplit(".", 1)[0]] = physical
+        return Deployment(
+            stack_name=self.stack_name,
+            outputs=outputs,
+            resources=resources,
+            state_machine_arn=one("AWS::StepFunctions::StateMachine"),
+            table_name=one("AWS::DynamoDB::Table"),
+            topic_arn=one("AWS::SNS::Topic"),
+            functions=functions,
+        )
+
+    def _check_asset(self, function_name: str, handler: str) -> None:
+        """The handler runs in this process from the already imported `recommender` package: prove
+        it is the code the template deploys (the asset directory holds the same files)."""
+        from moto.awslambda.models import lambda_backends
+
+        code = lambda_backends[ACCOUNT][REGION].get_function(function_name).code
+        asset = self.cdk_out / f"asset.{str(code.get('S3Key', '')).removesuffix('.zip')}"
+        module = importlib.import_module(handler.rsplit(".", 1)[0].split(".", maxsplit=1)[0])
+        package_root = Path(str(module.__file__)).parent.parent
+        shipped = asset / Path(*handler.split(".")[:-1]).with_suffix(".py")
+        local = package_root / shipped.relative_to(asset)
+        if not shipped.is_file() or shipped.read_bytes() != local.read_bytes():
+            raise RuntimeError(f"{function_name}: {shipped} is missing or differs from {local}; synthesize again")
+
+    def _register_state_machine(self) -> None:
+        """moto's CloudFormation puts the machine in the plain backend; executions need the
+        interpreter's: register it there under the same name (so the same ARN)."""
+        from moto.stepfunctions.models import stepfunctions_backends
+
+        plain = stepfunctions_backends[ACCOUNT][REGION]
+        machine = plain.describe_state_machine(self.deployment.state_machine_arn)
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        created = sfn.create_state_machine(
+            name=machine.name, definition=machine.definition, roleArn=machine.roleArn, type="STANDARD"
+        )
+        if created["stateMachineArn"] != self.deployment.state_machine_arn:
+            raise RuntimeError("state machine ARN changed while registering it for execution")
+
+    def _function_environments(self) -> dict[str, dict[str, str]]:
+        lambda_client = boto3.client("lambda", region_name=REGION)
+        return {
+            name: lambda_client.get_function(FunctionName=name)["Configuration"]["Environment"]["Variables"]
+            for name in self.deployment.functions.values()
+        }
+
+    # ------------------------------------------------------------------ driving
+    @property
+    def sfn(self) -> Any:
+        return boto3.client("stepfunctions", region_name=REGION)
+
+    def start_execution(self, execution_input: Any, name: str | None = None) -> str:
+        # Step Functions names an unnamed execution with a UUID; moto's interpreter would leave it None.
+        return str(
+            self.sfn.start_execution(
+                stateMachineArn=self.deployment.state_machine_arn,
+                input=json.dumps(execution_input),
+                name=name or str(uuid.uuid4()),
+            )["executionArn"]
+        )
+
+    def wait_for(self, execution_arn: str, timeout: float = 120.0) -> dict[str, Any]:
+        """Block (real time) until the execution ends; the simulated clock runs on its own."""
+        deadline = time.monotonic() + timeout
+        while True:
+            described = self.sfn.describe_execution(executionArn=execution_arn)
+            if described["status"] in TERMINAL:
+                return dict(described)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"execution {execution_arn} still {described['status']} after {timeout}s")
+            time.sleep(0.02)
+
+    def run(self, execution_input: Any, name: str | None = None, timeout: float = 120.0) -> dict[str, Any]:
+        return self.wait_for(self.start_execution(execution_input, name), timeout)
+
+    def history(self, execution_arn: str) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"executionArn": execution_arn, "maxResults": 1000}
+        while True:
+            page = self.sfn.get_execution_history(**kwargs)
+            events += page["events"]
+            if not page.get("nextToken"):
+                return events
+            kwargs["nextToken"] = page["nextToken"]
+
+    def states_entered(self, execution_arn: str) -> list[str]:
+        return [
+            e["stateEnteredEventDetails"]["name"]
+            for e in self.history(execution_arn)
+            if "stateEnteredEventDetails" in e
+        ]
+
+    def invoke_function(self, step: str, event: Any) -> Any:
+        """Invoke a deployed function directly (the EventBridge clean-up path feeds its event so)."""
+        response = boto3.client("lambda", region_name=REGION).invoke(
+            FunctionName=self.deployment.function_for(step), Payload=json.dumps(event).encode()
+        )
+        return json.loads(response["Payload"].read())
+
+    # ------------------------------------------------------------------ reading results
+    def run_items(self, endpoint: str) -> list[dict[str, Any]]:
+        from recommender.adapters.store import from_item
+
+        ddb = boto3.client("dynamodb", region_name=REGION)
+        found = ddb.query(
+            TableName=self.deployment.table_name,
+            KeyConditionExpression="endpointName = :e AND begins_with(runKey, :r)",
+            ExpressionAttributeValues={":e": {"S": endpoint}, ":r": {"S": "RUN#"}},
+            ScanIndexForward=False,
+        )
+        return [from_item(item) for item in found["Items"]]
+
+    def lock_item(self, endpoint: str) -> dict[str, Any] | None:
+        from recommender.adapters.store import from_item
+
+        found = boto3.client("dynamodb", region_name=REGION).get_item(
+            TableName=self.deployment.table_name,
+            Key={"endpointName": {"S": endpoint}, "runKey": {"S": "LOCK"}},
+        )
+        return from_item(found["Item"]) if "Item" in found else None
+
+    def published(self) -> list[dict[str, Any]]:
+        """Every message published to the topic: subject, attributes and the per-protocol bodies."""
+        from moto.sns.models import sns_backends
+
+        topic = sns_backends[ACCOUNT][REGION].topics[self.deployment.topic_arn]
+        out = []
+        for _message_id, message, subject, attributes, _group in topic.sent_notifications:
+            out.append(
+                {
+                    "subject": subject,
+                    "attributes": {k: v.get("Value", v.get("StringValue")) for k, v in (attributes or {}).items()},
+                    "bodies": json.loads(message),
+                }
+            )
+        return out
+
+    # ------------------------------------------------------------------ faults
+    def throttle(self, service: str, operation: str, times: int) -> None:
+        """Answer the next `times` calls of `service.operation` made by the handlers with a
+        throttling error, as the service would (botocore and the state machine then retry)."""
+        from recommender.adapters import aws
+
+        key = (service, operation)
+        self._faults[key] = self._faults.get(key, 0) + times
+        event = f"before-send.{_event_service(service)}.{operation}"
+        # The handlers reuse one cached client per service (as a warm Lambda does): hook that one.
+        aws.client(service).meta.events.register_first(
+            event, self._throttle_handler(key), unique_id=f"throttle-{service}-{operation}"
+        )
+
+    def _throttle_handler(self, key: tuple[str, str]) -> Callable[..., Any]:
+        def handler(request: Any, **_: Any) -> Any:
+            if self._faults.get(key, 0) <= 0:
+                return None
+            self._faults[key] -= 1
+            return _throttling_response(key[0], request.url)
+
+        return handler
+
+    def faults_left(self) -> dict[tuple[str, str], int]:
+        return dict(self._faults)
+
+
+# ---------------------------------------------------------------------- helpers
+def offline_template(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The template minus the resource types moto's CloudFormation cannot create (alarms, topic
+    and queue policies, schedules): they would be skipped anyway, but a `Ref`/`GetAtt` to a skipped
+    resource fails the whole stack. References to them become a marker string."""
+    from moto.cloudformation.parsing import NULL_MODELS, get_model_map
+
+    supported = set(get_model_map()) | set(NULL_MODELS)
+    resources = template["Resources"]
+    skipped = {
+        logical: body["Type"]
+        for logical, body in resources.items()
+        if body["Type"] not in supported and not body["Type"].startswith("Custom::")
+    }
+
+    def scrub(node: Any) -> Any:
+        if isinstance(node, dict):
+            if node.keys() == {"Ref"} and node["Ref"] in skipped:
+                return f"offline-skipped:{node['Ref']}"
+            if node.keys() == {"Fn::GetAtt"} and node["Fn::GetAtt"][0] in skipped:
+                return f"offline-skipped:{node['Fn::GetAtt'][0]}"
+            return {k: scrub(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [scrub(v) for v in node]
+        return node
+
+    kept = {}
+    for logical, original in resources.items():
+        if logical in skipped:
+            continue
+        body = {k: v for k, v in scrub(original).items() if k != "DependsOn"}
+        depends = original.get("DependsOn") or []
+        remaining = [d for d in ([depends] if isinstance(depends, str) else depends) if d not in skipped]
+        if remaining:
+            body["DependsOn"] = remaining
+        kept[logical] = body
+    return {**scrub({k: v for k, v in template.items() if k != "Resources"}), "Resources": kept}, skipped
+
+
+def _zip_dir(directory: Path) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                archive.write(path, path.relative_to(directory).as_posix())
+    return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def _env(key: str, value: str) -> Iterator[None]:
+    before = os.environ.get(key)
+    os.environ[key] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = before
+
+
+@contextlib.contextmanager
+def _function_environment(function: Any) -> Iterator[None]:
+    """The function's own environment variables, and its asset directory first on sys.path."""
+    variables = {
+        **{str(k): str(v) for k, v in (function.environment_vars or {}).items()},
+        "AWS_LAMBDA_FUNCTION_NAME": str(function.function_name),
+        "AWS_REGION": REGION,
+    }
+    before = {k: os.environ.get(k) for k in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for key, value in before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class _Context:
+    """The parts of the Lambda context object the handlers use (Powertools reads these)."""
+
+    def __init__(self, function: Any) -> None:
+        self.function_name = str(function.function_name)
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = str(function.function_arn)
+        self.memory_limit_in_mb = int(function.memory_size)
+        self.aws_request_id = f"sim-{time.monotonic_ns()}"
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "simulated"
+        self._deadline = time.monotonic() + float(function.timeout)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def _event_service(service: str) -> str:
+    """botocore's event name for a service (its hyphen-less service id)."""
+    return {"application-autoscaling": "application-auto-scaling"}.get(service, service)
+
+
+def _throttling_response(service: str, url: str) -> Any:
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
+
+    if service == "sns":  # query protocol
+        body = (
+            b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+            b"<Message>Rate exceeded</Message></Error><RequestId>sim</RequestId></ErrorResponse>"
+        )
+        headers = {"Content-Type": "text/xml"}
+    else:  # JSON protocols (SageMaker, DynamoDB)
+        code = "ProvisionedThroughputExceededException" if service == "dynamodb" else "ThrottlingException"
+        body = json.dumps({"__type": code, "message": "Rate exceeded"}).encode()
+        headers = {"Content-Type": "application/x-amz-json-1.1"}
+    return AWSResponse(url, 400, HTTPHeaders.from_dict(headers), _Raw(body))
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, *_: Any) -> bytes:
+        return self._body
