@@ -31,7 +31,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
-from simulator.clock import SimulatedClock
+from simulator.clock import DEFAULT_START, SimulatedClock
 from simulator.fake_recommender import FakeInferenceRecommender, install, uninstall
 
 ACCOUNT = "123456789012"
@@ -51,6 +51,7 @@ class Invocation:
     errored: bool
     duration_ms: float
     at: datetime
+    output: str = ""
 
 
 @dataclass
@@ -77,6 +78,7 @@ class OfflineStack:
         self.cdk_out = cdk_out
         self.stack_name = stack_name
         self.clock = SimulatedClock(start) if start else SimulatedClock()
+        self.clock_started: datetime = start or DEFAULT_START
         self.invocations: list[Invocation] = []
         self.fake: FakeInferenceRecommender
         self.deployment: Deployment
@@ -170,8 +172,10 @@ class OfflineStack:
         with self._invoke_lock, _function_environment(function):
             started = time.perf_counter()
             module = importlib.import_module(module_name)
+            output = io.StringIO()  # what the function prints (EMF metrics) goes to its "log"
             try:
-                result = getattr(module, attribute)(payload, _Context(function))
+                with contextlib.redirect_stdout(output):
+                    result = getattr(module, attribute)(payload, _Context(function))
                 body, errored = json.dumps(result), False
             except Exception as exc:
                 result = {
@@ -189,9 +193,10 @@ class OfflineStack:
                     errored=errored,
                     duration_ms=(time.perf_counter() - started) * 1000,
                     at=self.clock.now(),
+                    output=output.getvalue(),
                 )
             )
-        return body, errored, ""
+        return body, errored, self.invocations[-1].output
 
     @staticmethod
     def _reset_handler_caches() -> None:
