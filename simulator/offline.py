@@ -13,6 +13,7 @@ state machine; this module supplies the seams (design.md, "Offline end-to-end").
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import io
 import json
@@ -86,6 +87,7 @@ class OfflineStack:
         self._invoke_lock = threading.Lock()
         self._faults: dict[tuple[str, str], int] = {}
         self.skipped: dict[str, str] = {}  # logical id -> type left out of the offline deployment
+        self._touched_env: dict[str, str | None] = {}
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> OfflineStack:
@@ -108,6 +110,7 @@ class OfflineStack:
             "AWS_DEFAULT_REGION": REGION,
         }.items():
             stack.enter_context(_env(key, value))
+        stack.callback(self._restore_env)
         stack.enter_context(mock_aws(config={"stepfunctions": {"execute_state_machine": True}}))
         stack.enter_context(self.clock)
         self.fake = install()
@@ -115,14 +118,16 @@ class OfflineStack:
         stack.enter_context(self._seams())
         self.deployment = self._deploy()
         self._register_state_machine()
-        with contextlib.ExitStack() as env:
-            # Clients and settings are cached per execution environment; this world is a new one.
-            for key, value in next(iter(self._function_environments().values()), {}).items():
-                env.enter_context(_env(key, value))
-            self._reset_handler_caches()
-            from recommender.adapters import aws
+        # Clients and settings are cached per execution environment; this world is a new one.
+        self._reset_handler_caches()
 
-            aws.client("sagemaker")  # created in this moto account, with the functions' region
+    def _restore_env(self) -> None:
+        for key, value in self._touched_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._touched_env.clear()
 
     # ------------------------------------------------------------------ seams
     @contextlib.contextmanager
@@ -169,7 +174,7 @@ class OfflineStack:
         module_name, attribute = str(function.handler).rsplit(".", 1)
         # moto hands over the payload as JSON text or, from its Step Functions interpreter, parsed.
         payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
-        with self._invoke_lock, _function_environment(function):
+        with self._invoke_lock, _function_environment(function, self._touched_env):
             started = time.perf_counter()
             module = importlib.import_module(module_name)
             output = io.StringIO()  # what the function prints (EMF metrics) goes to its "log"
@@ -295,8 +300,17 @@ class OfflineStack:
             for name in self.deployment.functions.values()
         }
 
+    def configure(self, **variables: str) -> None:
+        """Change every function's environment (as a redeploy with other cdk.json values would)."""
+        lambda_client = boto3.client("lambda", region_name=REGION)
+        for name, current in self._function_environments().items():
+            lambda_client.update_function_configuration(
+                FunctionName=name, Environment={"Variables": {**current, **variables}}
+            )
+        self._reset_handler_caches()
+
     # ------------------------------------------------------------------ driving
-    @property
+    @functools.cached_property
     def sfn(self) -> Any:
         return boto3.client("stepfunctions", region_name=REGION)
 
@@ -475,23 +489,23 @@ def _env(key: str, value: str) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _function_environment(function: Any) -> Iterator[None]:
-    """The function's own environment variables, and its asset directory first on sys.path."""
+def _function_environment(function: Any, touched: dict[str, str | None]) -> Iterator[None]:
+    """The function's own environment variables for the duration of the call.
+
+    Values are only written where they differ (all of this stack's functions share one set), and
+    the originals are restored when the world closes, not after each call: moto's threads read
+    os.environ while executions run, and a dict changing under them would break their iteration.
+    """
     variables = {
         **{str(k): str(v) for k, v in (function.environment_vars or {}).items()},
         "AWS_LAMBDA_FUNCTION_NAME": str(function.function_name),
         "AWS_REGION": REGION,
     }
-    before = {k: os.environ.get(k) for k in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    for key, value in variables.items():
+        if os.environ.get(key) != value:
+            touched.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+    yield
 
 
 class _Context:

@@ -86,8 +86,8 @@ class RunResult:
     simulated_seconds: float
 
 
-def prepare(world: OfflineStack, scenario: Scenario, *, job_minutes: float | None = None) -> dict[str, Any]:
-    """Seed the scenario's endpoint and model package and plan its job; return the execution input."""
+def prepare(world: OfflineStack, scenario: Scenario) -> dict[str, Any]:
+    """Seed the scenario's endpoint, model package, scaling and traffic; return its execution input."""
     sagemaker = boto3.client("sagemaker", region_name=REGION)
     endpoint = seed.seed_endpoint(sagemaker, scenario.endpoint)
     package = seed.seed_model_package(
@@ -102,29 +102,28 @@ def prepare(world: OfflineStack, scenario: Scenario, *, job_minutes: float | Non
             scenario.live_invocations,
             world.clock.now() - timedelta(minutes=5),
         )
-    world.fake.plan(
-        outcome=scenario.outcome,
-        duration_seconds=(job_minutes or scenario.job_minutes) * 60,
-        endpoint_name=endpoint,
-    )
     if scenario.replace_input is not None:
         return dict(scenario.replace_input)
     return {"endpointName": endpoint, "modelPackageVersionArn": package, **scenario.input_fields}
 
 
-def run(
+def execute(
     world: OfflineStack,
     scenario: Scenario,
+    execution_input: Any,
     *,
     job_minutes: float | None = None,
-    execution_input: Any = None,
     progress: Callable[[OfflineStack], None] | None = None,
 ) -> RunResult:
-    """Run the scenario through the deployed state machine and wait for every execution."""
-    prepared = prepare(world, scenario, job_minutes=job_minutes)
-    chosen = prepared if execution_input is None else execution_input
+    """Plan the job the service will run, start the scenario's executions and wait for them."""
+    endpoint = execution_input.get("endpointName") if isinstance(execution_input, dict) else None
+    world.fake.plan(
+        outcome=scenario.outcome,
+        duration_seconds=(job_minutes or scenario.job_minutes) * 60,
+        endpoint_name=endpoint if isinstance(endpoint, str) else None,
+    )
     started_real, started_sim = time.monotonic(), world.clock.now()
-    arns = [world.start_execution(chosen) for _ in range(scenario.executions)]
+    arns = [world.start_execution(execution_input) for _ in range(scenario.executions)]
     described = []
     for arn in arns:
         while True:
@@ -138,9 +137,23 @@ def run(
                     raise
     return RunResult(
         scenario=scenario,
-        endpoint=str(chosen.get("endpointName", "")) if isinstance(chosen, dict) else "",
-        execution_input=chosen,
+        endpoint=endpoint if isinstance(endpoint, str) else "",
+        execution_input=execution_input,
         executions=described,
         real_seconds=time.monotonic() - started_real,
         simulated_seconds=(world.clock.now() - started_sim).total_seconds(),
     )
+
+
+def run(
+    world: OfflineStack,
+    scenario: Scenario,
+    *,
+    job_minutes: float | None = None,
+    execution_input: Any = None,
+    progress: Callable[[OfflineStack], None] | None = None,
+) -> RunResult:
+    """Seed the scenario and run it (with `execution_input` instead of the scenario's, if given)."""
+    prepared = prepare(world, scenario)
+    chosen = prepared if execution_input is None else execution_input
+    return execute(world, scenario, chosen, job_minutes=job_minutes, progress=progress)
