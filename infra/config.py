@@ -1,0 +1,233 @@
+"""The `recommender` context of cdk.json, read once into a frozen, validated config object.
+
+Every key has a default, so `cdk synth` works with an empty context. A bad value fails synth with
+a `ConfigError` whose message names each bad key (camelCase, as written in cdk.json) and its rule.
+Schedule inputs are checked by `recommender.models.ExecutionInput`: the model the Validate step
+uses, so a schedule that synthesizes is a schedule whose executions get past input validation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zoneinfo
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from recommender.errors import InvalidExecutionInput
+from recommender.models import ExecutionInput
+
+CONTEXT_KEY = "recommender"
+
+SCHEDULE_NAME_RE = re.compile(r"[0-9a-zA-Z_.-]{1,64}")
+# Job names are "<prefix>-<endpoint>-<time>"; the prefix also scopes the IAM job actions.
+JOB_NAME_PREFIX_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}")
+ROLE_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
+EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+RATE_RE = re.compile(r"rate\([1-9][0-9]* (minutes?|hours?|days?)\)")
+CRON_RE = re.compile(r"cron\(([^()]*)\)")
+AT_RE = re.compile(r"at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)")
+# EventBridge Scheduler cron fields: minutes hours day-of-month month day-of-week year.
+CRON_FIELDS = (
+    ("minutes", r"[0-9,*/-]+"),
+    ("hours", r"[0-9,*/-]+"),
+    ("day-of-month", r"[0-9,*/?LW-]+"),
+    ("month", r"[0-9A-Za-z,*/-]+"),
+    ("day-of-week", r"[0-9A-Za-z,*?#/-]+"),
+    ("year", r"[0-9,*/-]+"),
+)
+EXPRESSION_HELP = "use rate(<n> minutes|hours|days), cron(<6 fields>) or at(yyyy-mm-ddThh:mm:ss)"
+
+
+class ConfigError(ValueError):
+    """The `recommender` context is invalid; the message names every bad key and its rule."""
+
+
+def check_schedule_expression(expression: str) -> None:
+    """Raise `ValueError` unless `expression` is an EventBridge Scheduler rate/cron/at expression."""
+    if RATE_RE.fullmatch(expression):
+        return
+    if match := AT_RE.fullmatch(expression):
+        try:
+            datetime.fromisoformat(match.group(1))
+        except ValueError:
+            raise ValueError(f"{expression!r}: not a valid date and time") from None
+        return
+    if match := CRON_RE.fullmatch(expression):
+        fields = match.group(1).split()
+        if len(fields) != len(CRON_FIELDS):
+            raise ValueError(f"{expression!r}: cron needs 6 fields (minutes hours day-of-month month day-of-week year)")
+        for value, (name, pattern) in zip(fields, CRON_FIELDS, strict=True):
+            if not re.fullmatch(pattern, value):
+                raise ValueError(f"{expression!r}: bad {name} field {value!r}")
+        if (fields[2] == "?") == (fields[4] == "?"):
+            raise ValueError(f"{expression!r}: exactly one of day-of-month and day-of-week must be '?'")
+        return
+    raise ValueError(f"{expression!r} is not a schedule expression: {EXPRESSION_HELP}")
+
+
+@cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+class _Context(BaseModel):
+    """camelCase keys as in cdk.json; unknown keys are errors (a typo must not be ignored)."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=False, extra="forbid", frozen=True)
+
+
+class ScheduleConfig(_Context):
+    """One EventBridge Scheduler schedule that starts an execution."""
+
+    name: StrictStr
+    expression: StrictStr
+    timezone: StrictStr | None = None
+    input: dict[str, Any]
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not SCHEDULE_NAME_RE.fullmatch(value):
+            raise ValueError("must be 1-64 letters, digits, '-', '_' or '.'")
+        return value
+
+    @field_validator("expression")
+    @classmethod
+    def _expression(cls, value: str) -> str:
+        check_schedule_expression(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        zones = _time_zones()
+        if value is not None and zones and value not in zones:
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. Europe/Paris, UTC)")
+        return value
+
+    @field_validator("input")
+    @classmethod
+    def _input(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if "trigger" in value:
+            raise ValueError("must not set trigger: the schedule sets it to schedule:<name>")
+        try:
+            ExecutionInput.parse(value)
+        except InvalidExecutionInput as exc:
+            raise ValueError("not a valid execution input: " + "; ".join(exc.violations)) from None
+        return value
+
+    @property
+    def target_input(self) -> dict[str, Any]:
+        """What each execution receives: the input plus `trigger = schedule:<name>`."""
+        return {**self.input, "trigger": f"schedule:{self.name}"}
+
+
+class RecommenderConfig(_Context):
+    """The deployment's settings (README: Configuration)."""
+
+    job_role_arn: StrictStr | None = None
+    notification_emails: tuple[StrictStr, ...] = ()
+    schedules: tuple[ScheduleConfig, ...] = ()
+    # Same bounds as recommender.settings.Settings, so a config that synthesizes also boots.
+    poll_initial_seconds: StrictInt = Field(default=60, ge=10, le=3600)
+    poll_max_seconds: StrictInt = Field(default=120, ge=10, le=3600)
+    max_run_hours: StrictInt | StrictFloat = Field(default=6, gt=0, le=24)
+    live_traffic_lookback_minutes: StrictInt = Field(default=60, ge=1, le=10080)
+    live_traffic_max_invocations: StrictInt = Field(default=0, ge=0)
+    job_name_prefix: StrictStr = "ir-orchestrator"
+    retain_data: StrictBool = True
+
+    @field_validator("job_role_arn")
+    @classmethod
+    def _role(cls, value: str | None) -> str | None:
+        if value is not None and not ROLE_ARN_RE.fullmatch(value):
+            raise ValueError("must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)")
+        return value
+
+    @field_validator("notification_emails")
+    @classmethod
+    def _emails(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [email for email in value if not EMAIL_RE.fullmatch(email)]
+        if bad:
+            raise ValueError(f"not email addresses: {', '.join(bad)}")
+        return value
+
+    @field_validator("schedules")
+    @classmethod
+    def _unique(cls, value: tuple[ScheduleConfig, ...]) -> tuple[ScheduleConfig, ...]:
+        names = [schedule.name for schedule in value]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"schedule names must be unique: {', '.join(duplicates)}")
+        return value
+
+    @field_validator("job_name_prefix")
+    @classmethod
+    def _prefix(cls, value: str) -> str:
+        if not JOB_NAME_PREFIX_RE.fullmatch(value):
+            raise ValueError("must be 1-20 letters, digits and inner hyphens (^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}$)")
+        return value
+
+    @model_validator(mode="after")
+    def _poll_bounds(self) -> RecommenderConfig:
+        if self.poll_max_seconds < self.poll_initial_seconds:
+            raise ValueError(
+                f"pollMaxSeconds ({self.poll_max_seconds}) must be >= pollInitialSeconds ({self.poll_initial_seconds})"
+            )
+        return self
+
+    @property
+    def max_run_seconds(self) -> int:
+        return int(self.max_run_hours * 3600)
+
+    @classmethod
+    def from_context(cls, raw: Any) -> RecommenderConfig:
+        """Validate the context value (absent, a JSON object, or a JSON string from `cdk -c`)."""
+        if raw is None:
+            raw = {}
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{CONTEXT_KEY}: not a JSON object ({exc})") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{CONTEXT_KEY}: must be a JSON object, got {type(raw).__name__}")
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            lines = "\n".join(f"  - {line}" for line in _describe(exc))
+            raise ConfigError(f"invalid `{CONTEXT_KEY}` context (cdk.json):\n{lines}") from None
+
+
+def _describe(exc: ValidationError) -> list[str]:
+    """One line per problem: the key's path as written in cdk.json, and the rule."""
+    lines = []
+    for err in exc.errors():
+        loc = err["loc"]
+        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+        if err["type"] == "extra_forbidden":
+            model: type[_Context] = ScheduleConfig if loc[0] == "schedules" else RecommenderConfig
+            allowed = ", ".join(to_camel(name) for name in model.model_fields)
+            lines.append(f"{path}: unknown key (allowed keys: {allowed})")
+        elif err["type"] == "missing":
+            lines.append(f"{path}: required")
+        else:
+            message = err["msg"].removeprefix("Value error, ")
+            lines.append(f"{path}: {message}" if path else message)
+    return lines

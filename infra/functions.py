@@ -1,0 +1,234 @@
+"""Functions: the five Lambda steps, their shared defaults, and each one's own least-privilege role."""
+
+from __future__ import annotations
+
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra import LAMBDAS_DIR
+from infra.config import RecommenderConfig
+from infra.nag import acknowledge, acknowledge_wildcards
+
+SERVICE_NAME = "inference-recommender-orchestrator"
+METRICS_NAMESPACE = "InferenceRecommenderOrchestrator"
+# How long the endpoint lock outlives a run's deadline (lambdas/recommender/settings.py).
+LOCK_GRACE_SECONDS = 900
+# AWS-managed layer version 36 is Powertools for AWS Lambda (Python) 3.31.1, the version pinned in
+# requirements.lock; it also carries pydantic and aws-xray-sdk. Bump both together.
+POWERTOOLS_LAYER_VERSION = 36
+POWERTOOLS_LAYER_ARN = (
+    f"arn:aws:lambda:{Aws.REGION}:017000801446:layer:AWSLambdaPowertoolsPythonV3-python314-arm64:"
+    f"{POWERTOOLS_LAYER_VERSION}"
+)
+# The newest Python runtime that both Lambda and the pinned aws-cdk-lib know (cdk-nag's
+# Serverless-LambdaLatestVersion checks exactly that, so a CDK upgrade may ask for a bump here).
+RUNTIME = lambda_.Runtime.PYTHON_3_14
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+SYNCHRONOUS_ONLY = (
+    "Invoked synchronously by Step Functions only: the state machine's Retry/Catch handle its "
+    "errors, a Lambda dead-letter queue would never receive anything."
+)
+
+
+def function_environment(
+    config: RecommenderConfig, *, table_name: str, topic_arn: str, job_role_arn: str
+) -> dict[str, str]:
+    """The environment of every step (validated by `recommender.settings.Settings` at cold start)."""
+    return {
+        "TABLE_NAME": table_name,
+        "TOPIC_ARN": topic_arn,
+        "JOB_ROLE_ARN": job_role_arn,
+        "JOB_NAME_PREFIX": config.job_name_prefix,
+        "POLL_INITIAL_SECONDS": str(config.poll_initial_seconds),
+        "POLL_MAX_SECONDS": str(config.poll_max_seconds),
+        "MAX_RUN_HOURS": f"{config.max_run_hours:g}",
+        "LIVE_TRAFFIC_LOOKBACK_MINUTES": str(config.live_traffic_lookback_minutes),
+        "LIVE_TRAFFIC_MAX_INVOCATIONS": str(config.live_traffic_max_invocations),
+        "LOCK_GRACE_SECONDS": str(LOCK_GRACE_SECONDS),
+        "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
+        "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+
+
+class Functions(Construct):
+    """`self.validate`, `self.start`, `self.check`, `self.publish`, `self.record_failure`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: RecommenderConfig,
+        table: dynamodb.ITable,
+        topic: sns.ITopic,
+        job_role: iam.IRole,
+        dead_letter_queue: sqs.IQueue,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self._stack = Stack.of(self)
+        self.all: dict[str, lambda_.Function] = {}  # every step by its construct id
+        self._roles: dict[str, iam.Role] = {}
+        self._environment = function_environment(
+            config, table_name=table.table_name, topic_arn=topic.topic_arn, job_role_arn=job_role.role_arn
+        )
+        self._layer = lambda_.LayerVersion.from_layer_version_arn(self, "Powertools", POWERTOOLS_LAYER_ARN)
+        self._code = lambda_.Code.from_asset(str(LAMBDAS_DIR), exclude=["**/__pycache__", "**/*.pyc"])
+        self._log_removal = RemovalPolicy.RETAIN if config.retain_data else RemovalPolicy.DESTROY
+        job_prefix = config.job_name_prefix
+
+        # ---------------------------------------------------------------- Validate Endpoint
+        self.validate = self._function("Validate", "validate", "Validates the input and the endpoint's eligibility")
+        self._allow(
+            self.validate,
+            ["sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"],
+            [self._sagemaker_arn(kind, "*") for kind in ("endpoint", "endpoint-config", "model")],
+            reason="Validate describes whichever endpoint, endpoint config and model the execution input "
+            "names (known only at run time), in this account and region.",
+        )
+        self._allow(
+            self.validate,
+            ["sagemaker:DescribeModelPackage"],
+            [self._sagemaker_arn("model-package", "*")],
+            reason="Validate checks whichever model package version the input names (group/version).",
+        )
+        self._allow(
+            self.validate,
+            ["application-autoscaling:DescribeScalableTargets", "cloudwatch:GetMetricData"],
+            ["*"],
+            reason="DescribeScalableTargets and GetMetricData have no resource-level permissions "
+            "(read-only: the autoscaling and live-traffic eligibility checks).",
+        )
+        acknowledge(self.validate, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
+
+        # ---------------------------------------------------------------- Start Job
+        self.start = self._function("Start", "start", "Takes the endpoint lock and starts the job")
+        self._allow_jobs(
+            self.start,
+            job_prefix,
+            ["sagemaker:CreateInferenceRecommendationsJob", "sagemaker:DescribeInferenceRecommendationsJob"],
+        )
+        self.start.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[job_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+            )
+        )
+        table.grant_read_write_data(self.start)  # the lock item and the run history query
+        acknowledge(self.start, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
+
+        # ---------------------------------------------------------------- Check Job
+        self.check = self._function("Check", "check", "Polls the job; stops it at the deadline")
+        self._allow_jobs(
+            self.check,
+            job_prefix,
+            [
+                "sagemaker:DescribeInferenceRecommendationsJob",
+                "sagemaker:ListInferenceRecommendationsJobSteps",
+                "sagemaker:StopInferenceRecommendationsJob",
+            ],
+        )
+        acknowledge(self.check, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
+
+        # ---------------------------------------------------------------- Publish Results
+        self.publish = self._function("Publish", "publish", "Stores and notifies the recommendations")
+        self._allow_jobs(self.publish, job_prefix, ["sagemaker:DescribeInferenceRecommendationsJob"])
+        table.grant_read_write_data(self.publish)
+        self._grant_publish(self.publish, topic)
+        acknowledge(self.publish, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
+
+        # ---------------------------------------------------------------- Record Failure
+        # Also invoked asynchronously by the clean-up rule: its own retries exhausted, the event
+        # lands in the dead-letter queue (alarmed) instead of vanishing.
+        self.record_failure = self._function(
+            "RecordFailure",
+            "record_failure",
+            "Records and notifies a failed run, stops its job, frees the lock",
+            dead_letter_queue=dead_letter_queue,
+        )
+        self._allow_jobs(
+            self.record_failure,
+            job_prefix,
+            [
+                "sagemaker:DescribeInferenceRecommendationsJob",
+                "sagemaker:ListInferenceRecommendationsJobSteps",
+                "sagemaker:StopInferenceRecommendationsJob",
+            ],
+        )
+        table.grant_read_write_data(self.record_failure)
+        self._grant_publish(self.record_failure, topic)
+
+    def _function(
+        self, construct_id: str, module: str, description: str, *, dead_letter_queue: sqs.IQueue | None = None
+    ) -> lambda_.Function:
+        """One step with the shared defaults, its own role and its own log group."""
+        scope = Construct(self, construct_id)
+        role = iam.Role(
+            scope,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{construct_id} step of the Inference Recommender orchestrator",
+        )
+        log_group = logs.LogGroup(scope, "Logs", retention=LOG_RETENTION, removal_policy=self._log_removal)
+        function = lambda_.Function(
+            scope,
+            "Function",
+            description=description,
+            code=self._code,
+            handler=f"recommender.handlers.{module}.lambda_handler",
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            layers=[self._layer],
+            memory_size=256,
+            timeout=Duration.seconds(60),
+            tracing=lambda_.Tracing.ACTIVE,
+            logging_format=lambda_.LoggingFormat.JSON,
+            log_group=log_group,
+            role=role,
+            environment=self._environment,
+            dead_letter_queue=dead_letter_queue,
+        )
+        log_group.grant_write(role)
+        self.all[construct_id] = function
+        self._roles[function.node.path] = role
+        acknowledge(
+            role,
+            "X-Ray (active tracing) has no resource-level permissions: xray:PutTraceSegments and "
+            "xray:PutTelemetryRecords are granted on '*' by the Lambda service integration.",
+            "AwsSolutions-IAM5[Resource::*]",
+        )
+        return function
+
+    def _sagemaker_arn(self, resource: str, name: str) -> str:
+        return self._stack.format_arn(service="sagemaker", resource=resource, resource_name=name)
+
+    def _allow(self, function: lambda_.Function, actions: list[str], resources: list[str], *, reason: str) -> None:
+        statement = iam.PolicyStatement(actions=actions, resources=resources)
+        function.add_to_role_policy(statement)
+        acknowledge_wildcards(self._roles[function.node.path], reason, statement)
+
+    def _allow_jobs(self, function: lambda_.Function, prefix: str, actions: list[str]) -> None:
+        # SageMaker may lower-case names in ARNs: allow both spellings of the prefix, nothing wider.
+        names = sorted({f"{prefix}-*", f"{prefix.lower()}-*"})
+        self._allow(
+            function,
+            actions,
+            [self._sagemaker_arn("inference-recommendations-job", name) for name in names],
+            reason=f"Jobs are named per run ('{prefix}-<execution digest>-<endpoint>'): only this prefix's jobs.",
+        )
+
+    def _grant_publish(self, function: lambda_.Function, topic: sns.ITopic) -> None:
+        topic.grant_publish(function)
+        acknowledge(
+            self._roles[function.node.path],
+            "Publishing to the KMS-encrypted topic needs kms:GenerateDataKey* (the topic grant's own "
+            "action set), on the topic's key only.",
+            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+        )

@@ -1,0 +1,134 @@
+"""Workflow: the Standard state machine that validates, starts, polls, publishes and records failures."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from aws_cdk import aws_stepfunctions_tasks as tasks
+from constructs import Construct
+
+from infra.functions import LOG_RETENTION, Functions
+from infra.nag import acknowledge, lambda_invoke_findings
+
+# Transient failures only: Lambda's own service errors and throttling, and the steps' TransientAwsError
+# (an AWS call still throttled / 5xx after botocore's retries). The domain errors of
+# lambdas/recommender/errors.py (InvalidExecutionInput, EndpointNotEligible, EndpointBusy, JobFailed,
+# JobStopped, JobTimedOut, JobConflict) are final and go straight to the catch.
+TRANSIENT_ERRORS = [
+    "Lambda.ServiceException",
+    "Lambda.AWSLambdaException",
+    "Lambda.SdkClientException",
+    "Lambda.TooManyRequestsException",
+    "TransientAwsError",
+]
+# One hour past the run's deadline: the Check step stops the job at maxRunHours; this timeout is
+# only the backstop (and the clean-up rule handles a TIMED_OUT execution).
+TIMEOUT_MARGIN_SECONDS = 3600
+
+
+class Workflow(Construct):
+    """`self.state_machine`: Validate Endpoint -> Start Job -> (Wait For Job -> Check Job)* -> Publish Results."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, functions: Functions, max_run_seconds: int, retain_logs: bool
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # The execution as Step Functions knows it: the steps name runs and locks after it.
+        execution = {
+            "id": sfn.JsonPath.execution_id,
+            "name": sfn.JsonPath.execution_name,
+            "startTime": sfn.JsonPath.execution_start_time,
+        }
+        # Record Failure gets the execution beside the state at the failure (a run state, or the raw
+        # input when Validate failed), which the Catch extended with `error`; its result is kept
+        # apart so the Fail state still finds the error and cause.
+        record_failure = self._invoke(
+            "Record Failure",
+            functions.record_failure,
+            payload=sfn.TaskInput.from_object({"execution": execution, "state": sfn.JsonPath.object_at("$")}),
+            result_path="$.recorded",
+        )
+        failed = record_failure.next(
+            sfn.Fail(self, "Run Failed", error_path="$.error.Error", cause_path="$.error.Cause")
+        )
+        # Validate receives the raw input and the execution, and returns the small run state that
+        # every later step receives whole and returns updated (its result replaces the state).
+        validate = self._invoke(
+            "Validate Endpoint",
+            functions.validate,
+            payload=sfn.TaskInput.from_object(
+                {"input": sfn.JsonPath.object_at("$$.Execution.Input"), "execution": execution}
+            ),
+        )
+        start = self._invoke("Start Job", functions.start)
+        wait = sfn.Wait(self, "Wait For Job", time=sfn.WaitTime.seconds_path("$.poll.nextWaitSeconds"))
+        check = self._invoke("Check Job", functions.check)
+        publish = self._invoke("Publish Results", functions.publish)
+        finished = (
+            sfn.Choice(self, "Job Finished?")
+            .when(sfn.Condition.string_equals("$.poll.status", "COMPLETED"), publish.next(sfn.Succeed(self, "Done")))
+            .otherwise(wait)
+        )
+        for task in (validate, start, check, publish):
+            task.add_catch(failed, errors=[sfn.Errors.ALL], result_path="$.error")
+
+        log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            comment="Runs a SageMaker Inference Recommender job against an existing endpoint",
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_chainable(
+                validate.next(start).next(wait).next(check).next(finished)
+            ),
+            timeout=Duration.seconds(max_run_seconds + TIMEOUT_MARGIN_SECONDS),
+            tracing_enabled=True,
+            # ALL levels, but never the execution data: the inputs and results stay out of the logs.
+            logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+        )
+        acknowledge(
+            self.state_machine.role,
+            "LambdaInvoke grants lambda:InvokeFunction on '<function ARN>:*' (any version or alias of "
+            "the step's own function); log delivery and X-Ray (tracing) actions have no resource-level "
+            "permissions and are granted on '*' by the Step Functions integration.",
+            "AwsSolutions-IAM5[Resource::*]",
+            *lambda_invoke_findings(self, *functions.all.values()),
+        )
+
+    def _invoke(
+        self,
+        name: str,
+        function: lambda_.IFunction,
+        *,
+        payload: sfn.TaskInput | None = None,
+        result_path: str | None = None,
+    ) -> tasks.LambdaInvoke:
+        """A Lambda step given the whole state (unless told) whose result replaces it (unless told), with
+        one retrier, for transient errors only."""
+        task = tasks.LambdaInvoke(
+            self,
+            name,
+            lambda_function=function,
+            # No payload: with payload_response_only the task then passes the whole state ($).
+            payload=payload,
+            payload_response_only=True,
+            # The CDK's own retrier would shadow ours (first match wins) and has no jitter.
+            retry_on_service_exceptions=False,
+            result_path=result_path,
+        )
+        task.add_retry(
+            errors=TRANSIENT_ERRORS,
+            interval=Duration.seconds(2),
+            backoff_rate=2,
+            max_attempts=6,
+            max_delay=Duration.seconds(60),
+            jitter_strategy=sfn.JitterType.FULL,
+        )
+        return task
