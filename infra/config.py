@@ -30,12 +30,12 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from recommender.errors import InvalidExecutionInput
-from recommender.models import ExecutionInput
+from recommender.steps.validate import parse_request
 
 CONTEXT_KEY = "recommender"
 
 SCHEDULE_NAME_RE = re.compile(r"[0-9a-zA-Z_.-]{1,64}")
-# Job names are "<prefix>-<endpoint>-<time>"; the prefix also scopes the IAM job actions.
+# Job names are "<prefix>-<execution digest>-<endpoint>"; the prefix also scopes the IAM job actions.
 JOB_NAME_PREFIX_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,19}")
 ROLE_ARN_RE = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
 EMAIL_RE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -127,7 +127,7 @@ class ScheduleConfig(_Context):
         if "trigger" in value:
             raise ValueError("must not set trigger: the schedule sets it to schedule:<name>")
         try:
-            ExecutionInput.parse(value)
+            parse_request(value)  # the Validate step's own check, API shapes of pass-through fields included
         except InvalidExecutionInput as exc:
             raise ValueError("not a valid execution input: " + "; ".join(exc.violations)) from None
         return value
@@ -152,6 +152,8 @@ class RecommenderConfig(_Context):
     live_traffic_max_invocations: StrictInt = Field(default=0, ge=0)
     job_name_prefix: StrictStr = "ir-orchestrator"
     retain_data: StrictBool = True
+    # Powertools Tracer (X-Ray subsegments per AWS call) costs ~230 ms of cold start; opt-in.
+    trace_aws_calls: StrictBool = False
 
     @field_validator("job_role_arn")
     @classmethod

@@ -54,6 +54,7 @@ def function_environment(
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "TRACE_AWS_CALLS": "true" if config.trace_aws_calls else "false",
     }
 
 

@@ -211,7 +211,7 @@ class OfflineStack:
 
         settings.cache_clear()
         aws.client.cache_clear()
-        aws._session.cache_clear()
+        aws.session.cache_clear()
 
     # ------------------------------------------------------------------ deployment
     def _deploy(self) -> Deployment:

@@ -180,6 +180,13 @@ def test_asset_holds_the_package_without_bytecode(default_synth: Synthesized) ->
     assert not [f for f in files if f.endswith(".pyc") or "__pycache__" in f]
 
 
+def test_aws_call_tracing_is_opt_in(default_synth: Synthesized, sample_synth: Synthesized) -> None:
+    for synth, expected in ((default_synth, "false"), (sample_synth, "true")):
+        for step in STEPS:
+            variables = properties(synth.template, "AWS::Lambda::Function", f"Functions{step}Function")["Environment"]
+            assert variables["Variables"]["TRACE_AWS_CALLS"] == expected, step
+
+
 def test_every_function_gets_the_environment_the_code_reads(default_synth: Synthesized) -> None:
     template = default_synth.template
     expected = {
@@ -196,6 +203,7 @@ def test_every_function_gets_the_environment_the_code_reads(default_synth: Synth
         "POWERTOOLS_SERVICE_NAME": "inference-recommender-orchestrator",
         "POWERTOOLS_METRICS_NAMESPACE": "InferenceRecommenderOrchestrator",
         "POWERTOOLS_LOG_LEVEL": "INFO",
+        "TRACE_AWS_CALLS": "false",
     }
     for step in STEPS:
         environment = properties(template, "AWS::Lambda::Function", f"Functions{step}Function")["Environment"]

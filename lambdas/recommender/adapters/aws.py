@@ -41,7 +41,7 @@ R = TypeVar("R")
 
 
 @functools.cache
-def _session() -> botocore.session.Session:
+def session() -> botocore.session.Session:
     return botocore.session.get_session()
 
 
@@ -52,7 +52,7 @@ def client(service: str) -> Any:
     botocore rather than boto3: these steps use low-level clients only, and importing boto3 also
     imports s3transfer, which nearly doubles the cold-start import time.
     """
-    return _session().create_client(service, config=CLIENT_CONFIG)
+    return session().create_client(service, config=CLIENT_CONFIG)
 
 
 def region() -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from recommender.adapters.aws import client, error_code
+from recommender.adapters.aws import session, client, error_code
 from recommender.logic.eligibility import EndpointFacts, ModelPackageFacts, VariantFacts
 
 ACTIVE_JOB_STATUSES = frozenset({"PENDING", "IN_PROGRESS"})
@@ -127,7 +127,7 @@ def shape_errors(shape_name: str, value: Any) -> str | None:
     """Check a pass-through value against the SageMaker service model's shape; None when valid."""
     from botocore.validate import ParamValidator  # only the Validate step needs it
 
-    shape = client("sagemaker").meta.service_model.shape_for(shape_name)
+    shape = session().get_service_model("sagemaker").shape_for(shape_name)
     report = ParamValidator().validate(value, shape)
     return report.generate_report() if report.has_errors() else None
 
