@@ -30,6 +30,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from recommender.errors import InvalidExecutionInput
+from recommender.models import describe_validation_error
 from recommender.steps.validate import parse_request
 
 CONTEXT_KEY = "recommender"
@@ -213,23 +214,10 @@ class RecommenderConfig(_Context):
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            lines = "\n".join(f"  - {line}" for line in _describe(exc))
+            lines = "\n".join(f"  - {line}" for line in describe_validation_error(exc, _allowed_keys))
             raise ConfigError(f"invalid `{CONTEXT_KEY}` context (cdk.json):\n{lines}") from None
 
 
-def _describe(exc: ValidationError) -> list[str]:
-    """One line per problem: the key's path as written in cdk.json, and the rule."""
-    lines = []
-    for err in exc.errors():
-        loc = err["loc"]
-        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
-        if err["type"] == "extra_forbidden":
-            model: type[_Context] = ScheduleConfig if loc[0] == "schedules" else RecommenderConfig
-            allowed = ", ".join(to_camel(name) for name in model.model_fields)
-            lines.append(f"{path}: unknown key (allowed keys: {allowed})")
-        elif err["type"] == "missing":
-            lines.append(f"{path}: required")
-        else:
-            message = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{path}: {message}" if path else message)
-    return lines
+def _allowed_keys(loc: tuple[int | str, ...]) -> str:
+    model: type[_Context] = ScheduleConfig if loc[0] == "schedules" else RecommenderConfig
+    return ", ".join(to_camel(name) for name in model.model_fields)

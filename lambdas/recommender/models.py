@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -117,28 +118,35 @@ class ExecutionInput(Wire):
         try:
             return cls.model_validate(raw)
         except ValidationError as exc:
-            raise InvalidExecutionInput(describe_validation_error(exc, cls)) from None
+            raise InvalidExecutionInput(describe_validation_error(exc, lambda _loc: wire_keys(cls))) from None
 
 
 def _snake(camel: str) -> str:
     return re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), camel)
 
 
-def describe_validation_error(exc: ValidationError, model: type[BaseModel]) -> list[str]:
-    """One line per problem: the field's wire name and the rule it breaks."""
-    allowed = ", ".join(sorted(f.alias or n for n, f in model.model_fields.items()))
+def describe_validation_error(exc: ValidationError, allowed_keys: Callable[[tuple[int | str, ...]], str]) -> list[str]:
+    """One line per problem: the field's path as written on the wire (`a.b[0].c`) and its rule.
+
+    `allowed_keys(loc)` lists the keys valid where an unknown key `loc` was found.
+    """
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(part) for part in err["loc"]) or "(input)"
-        kind = err["type"]
-        if kind == "extra_forbidden":
-            lines.append(f"{loc}: unknown key (allowed keys: {allowed})")
-        elif kind == "missing":
-            lines.append(f"{loc}: required")
+        loc = tuple(err["loc"])
+        path = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc).lstrip(".")
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{path}: unknown key (allowed keys: {allowed_keys(loc)})")
+        elif err["type"] == "missing":
+            lines.append(f"{path}: required")
         else:
             message = err["msg"].removeprefix("Value error, ")
-            lines.append(f"{loc}: {message}" if loc != "(input)" else message)
+            lines.append(f"{path}: {message}" if path else message)
     return lines
+
+
+def wire_keys(model: type[BaseModel]) -> str:
+    """The model's wire names, sorted, for "allowed keys" messages."""
+    return ", ".join(sorted(field.alias or name for name, field in model.model_fields.items()))
 
 
 # --------------------------------------------------------------------------- step states

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from recommender.adapters.aws import session, client, error_code
+from recommender.adapters.aws import client, error_code, session
 from recommender.logic.eligibility import EndpointFacts, ModelPackageFacts, VariantFacts
 
 ACTIVE_JOB_STATUSES = frozenset({"PENDING", "IN_PROGRESS"})
