@@ -85,16 +85,15 @@ def record_failure(
     if failure.execution_status in {"ABORTED", "TIMED_OUT"} and not failure.cause:
         reason = f"the execution was {failure.execution_status.lower().replace('_', ' ')}"
 
-    job_arn = None
+    job_arn, job_type = None, _text(failure.request.get("jobType", "Default"))
     if endpoint and failure.error_name not in NO_JOB_ERRORS:
         described = sagemaker.describe_job(job)
         if described:
-            job_arn = described.get("JobArn")
+            job_arn, job_type = described.get("JobArn"), described.get("JobType", job_type)
             if described.get("Status") in ACTIVE and sagemaker.stop_job(job):
                 reason += f"; job {job} was asked to stop"
 
     finished = parse_time(now)
-    job_type = _text(failure.request.get("jobType"))
     record = RunRecord(
         endpoint_name=endpoint or INVALID_ENDPOINT_KEY,
         status=status,

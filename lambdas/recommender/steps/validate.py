@@ -28,7 +28,12 @@ def parse_request(raw: object) -> ExecutionInput:
         if value is not None:
             report = sagemaker.shape_errors(shape, value)
             if report:
-                problems.append(f"{wire_name}: does not match the API's {shape} shape: {report}")
+                # One violation per problem botocore found (its report has one per line).
+                problems += [
+                    f"{wire_name}: does not match the API's {shape} shape: {line.strip()}"
+                    for line in report.splitlines()
+                    if line.strip() and not line.startswith("Parameter validation failed")
+                ]
     if problems:
         raise InvalidExecutionInput(problems)
     return request

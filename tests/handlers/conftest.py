@@ -1,0 +1,154 @@
+"""The handler tier's world: moto, the fake Inference Recommender, a simulated clock, the functions' environment.
+
+Each test gets a fresh moto account holding the deployment's table, topic (with an SQS subscriber
+to read what was published), an eligible endpoint (`demo-endpoint`, 2 x ml.m5.xlarge) and a model
+package version with Domain, Task and SamplePayloadUrl. Time is frozen at the execution's start
+(2026-11-25T03:00:00Z) and only moves through `clock.advance`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+
+import boto3
+import botocore.loaders
+import botocore.session
+import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto import mock_aws
+from moto.sns.models import Subscription
+
+from recommender import settings as settings_module
+from recommender.adapters import aws
+from simulator.clock import SimulatedClock
+from simulator.fake_recommender import install, uninstall
+from simulator.seed import seed_endpoint, seed_model_package
+from tests.handlers.support import (
+    ENDPOINT_SPEC,
+    ENVIRONMENT,
+    NAMESPACE,
+    QUEUE_NAME,
+    REGION,
+    START,
+    TABLE_NAME,
+    TOPIC_NAME,
+    Steps,
+    World,
+    shared_client,
+)
+
+# Lambda sets a function's environment before it imports the handler, and Powertools reads its
+# metrics namespace and service name when `recommender.observability` is imported: set them before
+# any test module of this tier imports a handler.
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", NAMESPACE)
+os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "test")
+
+
+# One botocore data loader for the whole process: it caches the parsed service models, which every
+# new session would otherwise parse again (the SageMaker model alone costs ~0.1 s per session).
+# Sessions and clients are still new in every test and created inside its mock_aws.
+_LOADER = botocore.loaders.create_loader()
+
+
+@functools.cache
+def _test_session() -> boto3.session.Session:
+    """The tests' own clients (seeding, reading what the handlers did), shared by all tests.
+
+    moto intercepts every botocore session created after it was imported, whichever mock_aws is
+    active; the handlers' clients, on the contrary, are new in every test (see `world`).
+    """
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _LOADER)
+    return boto3.session.Session(botocore_session=session, region_name=REGION)
+
+
+@functools.cache
+def _signing_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _clear_caches() -> None:
+    # Clients and settings are cached per execution environment; each test is a new one, so its
+    # clients are created inside its own mock_aws and its settings from its own environment.
+    settings_module.settings.cache_clear()
+    aws.client.cache_clear()
+    aws.session.cache_clear()
+
+
+@pytest.fixture
+def clock() -> Iterator[SimulatedClock]:
+    with SimulatedClock(START) as simulated:
+        yield simulated
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock) -> Iterator[World]:
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    from recommender.observability import metrics
+
+    # In one pytest process another tier may have imported the handlers before this environment
+    # existed; on Lambda the namespace always comes from the environment at import.
+    if metrics.provider.namespace != NAMESPACE:
+        monkeypatch.setattr(metrics.provider, "namespace", NAMESPACE)
+    # moto signs each SNS delivery with a new 2048-bit key per subscription (~50 ms a test): share one.
+    monkeypatch.setattr(Subscription, "private_key", lambda self: _signing_key())
+    _clear_caches()
+    with mock_aws():
+        fake = install()
+        try:
+            # The handlers' own session (adapters.aws caches it): the same as on Lambda but for the
+            # shared model cache.
+            aws.session().register_component("data_loader", _LOADER)
+            session = _test_session()
+            dynamodb = shared_client(session, "dynamodb")
+            dynamodb.create_table(
+                TableName=TABLE_NAME,
+                KeySchema=[
+                    {"AttributeName": "endpointName", "KeyType": "HASH"},
+                    {"AttributeName": "runKey", "KeyType": "RANGE"},
+                ],
+                AttributeDefinitions=[
+                    {"AttributeName": "endpointName", "AttributeType": "S"},
+                    {"AttributeName": "runKey", "AttributeType": "S"},
+                ],
+                BillingMode="PAY_PER_REQUEST",
+            )
+            sns = shared_client(session, "sns")
+            sqs = shared_client(session, "sqs")
+            topic_arn = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
+            queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
+                "QueueArn"
+            ]
+            sns.subscribe(
+                TopicArn=topic_arn,
+                Protocol="sqs",
+                Endpoint=queue_arn,
+                Attributes={"RawMessageDelivery": "false"},
+            )
+            monkeypatch.setenv("TOPIC_ARN", topic_arn)
+            sagemaker = shared_client(session, "sagemaker")
+            seed_endpoint(sagemaker, ENDPOINT_SPEC)
+            package_arn = seed_model_package(sagemaker)
+            yield World(
+                sagemaker=sagemaker,
+                dynamodb=dynamodb,
+                sqs=sqs,
+                queue_url=queue_url,
+                topic_arn=topic_arn,
+                package_arn=package_arn,
+                fake=fake,
+                session=session,
+            )
+        finally:
+            uninstall()
+            _clear_caches()
+
+
+@pytest.fixture
+def steps(world: World, lambda_context: LambdaContext) -> Steps:
+    return Steps(world, lambda_context)

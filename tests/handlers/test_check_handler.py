@@ -1,0 +1,234 @@
+"""Check Job against the fake Inference Recommender on a simulated clock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+
+from recommender.adapters import aws
+from recommender.errors import JobFailed, JobStopped, JobTimedOut, TransientAwsError
+from recommender.handlers import check
+from simulator.clock import SimulatedClock
+from tests.handlers.support import DEADLINE, START, Steps, World
+
+STOP = "StopInferenceRecommendationsJob"
+
+
+def polls(
+    state: dict[str, Any], clock: SimulatedClock, context: LambdaContext, until: str = "COMPLETED"
+) -> Iterator[tuple[float, dict[str, Any]]]:
+    """Wait/Check as the state machine does: (seconds since start, poll) after each check."""
+    while state["poll"]["status"] != until:
+        clock.advance(state["poll"]["nextWaitSeconds"])
+        state = check.lambda_handler(state, context)
+        yield (clock.now() - START).total_seconds(), state["poll"]
+
+
+def test_pending_in_progress_completed_without_history(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.fake.plan(duration_seconds=1500, pending_seconds=300)
+    state = steps.started()
+
+    seen = list(polls(state, clock, lambda_context))
+
+    assert seen[:4] == [
+        (60, {"status": "PENDING", "checks": 1, "nextWaitSeconds": 120}),
+        (180, {"status": "PENDING", "checks": 2, "nextWaitSeconds": 120}),
+        (300, {"status": "IN_PROGRESS", "checks": 3, "nextWaitSeconds": 120}),
+        (420, {"status": "IN_PROGRESS", "checks": 4, "nextWaitSeconds": 120}),
+    ]
+    # Backed off to pollMaxSeconds: the job is noticed at most 120 s after it finished.
+    assert seen[-1] == (1500, {"status": "COMPLETED", "checks": 13, "nextWaitSeconds": 120})
+    assert [poll["checks"] for _, poll in seen] == list(range(1, 14))
+
+
+def test_check_keeps_the_rest_of_the_state(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    state = steps.started()
+    clock.advance(60)
+    checked = check.lambda_handler(state, lambda_context)
+    assert {k: v for k, v in checked.items() if k != "poll"} == {k: v for k, v in state.items() if k != "poll"}
+
+
+def test_with_history_few_checks_close_to_completion(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.put_item(
+        {
+            "endpointName": {"S": "demo-endpoint"},
+            "runKey": {"S": "RUN#2026-11-18T03:00:00Z#ir-orchestrator-0123456789abcdef-demo-endpoint"},
+            "status": {"S": "COMPLETED"},
+            "jobName": {"S": "ir-orchestrator-0123456789abcdef-demo-endpoint"},
+            "jobType": {"S": "Default"},
+            "startedAt": {"S": "2026-11-18T03:00:00Z"},
+            "durationSeconds": {"N": "2700"},
+        }
+    )
+    world.fake.plan(duration_seconds=2760)  # a minute slower than last week
+    state = steps.started()
+    assert state["poll"]["nextWaitSeconds"] == 2640
+
+    seen = list(polls(state, clock, lambda_context))
+
+    assert seen == [
+        (2640, {"status": "IN_PROGRESS", "checks": 1, "nextWaitSeconds": 60, "historySeconds": 2700}),
+        (2700, {"status": "IN_PROGRESS", "checks": 2, "nextWaitSeconds": 60, "historySeconds": 2700}),
+        (2760, {"status": "COMPLETED", "checks": 3, "nextWaitSeconds": 60, "historySeconds": 2700}),
+    ]
+
+
+def test_failed_job_raises_with_the_reasons(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.fake.plan(
+        "FAILED",
+        duration_seconds=1800,
+        failure_reason="Benchmarks failed: no benchmark completed.",
+        failed_steps=2,
+    )
+    state = steps.started()
+
+    with pytest.raises(JobFailed) as info:
+        list(polls(state, clock, lambda_context))
+
+    message = str(info.value)
+    assert "Benchmarks failed: no benchmark completed." in message
+    assert state["jobName"] in message
+    # Each failed benchmark's reason, with its instance type (ListInferenceRecommendationsJobSteps).
+    for instance_type in ("ml.c5.xlarge", "ml.g4dn.xlarge"):
+        assert (
+            f"Benchmark on {instance_type} failed: the model container did not pass the /ping health check" in message
+        )
+    assert "ml.c6i.xlarge" not in message  # that benchmark completed
+    assert (clock.now() - START).total_seconds() == 1800 + 60  # noticed within one poll interval
+
+
+def test_job_failing_while_pending(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.fake.plan("FAILED", duration_seconds=30, pending_seconds=60, failure_reason="Role cannot be assumed.")
+    state = steps.started()
+    clock.advance(60)
+    with pytest.raises(JobFailed, match="Role cannot be assumed"):
+        check.lambda_handler(state, lambda_context)
+
+
+def test_stopped_job(world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext) -> None:
+    world.fake.plan("STOPPED", duration_seconds=900)
+    state = steps.started()
+
+    with pytest.raises(JobStopped, match="STOPPED"):
+        list(polls(state, clock, lambda_context))
+
+    assert world.calls(STOP) == []  # the workflow did not stop it
+
+
+def test_stopped_outside_the_workflow(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    state = steps.started()
+    clock.advance(60)
+    world.sagemaker.stop_inference_recommendations_job(JobName=state["jobName"])
+
+    stopping = check.lambda_handler(state, lambda_context)  # STOPPING is still running
+    assert stopping["poll"]["status"] == "STOPPING"
+    clock.advance(stopping["poll"]["nextWaitSeconds"])
+    with pytest.raises(JobStopped, match="STOPPED"):
+        check.lambda_handler(stopping, lambda_context)
+
+
+def test_job_that_no_longer_exists(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    state = steps.started()
+    world.fake.reset()  # the job is gone (deleted)
+    clock.advance(60)
+    with pytest.raises(JobStopped, match="DELETED"):
+        check.lambda_handler(state, lambda_context)
+
+
+def test_deadline_stops_the_job(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.fake.plan(duration_seconds=8 * 3600)  # longer than MAX_RUN_HOURS (6)
+    state = steps.started()
+    assert state["deadline"] == DEADLINE
+    clock.advance(6 * 3600 - 500)  # skip the uneventful hours: the last few polls before the deadline
+    state = check.lambda_handler(state, lambda_context)
+
+    with pytest.raises(JobTimedOut) as info:
+        list(polls(state, clock, lambda_context))
+
+    # The wait schedule woke up exactly at the deadline, not up to a poll interval later.
+    assert clock.now() == START.replace(hour=9)
+    assert world.calls(STOP) == [{"JobName": state["jobName"]}]
+    assert world.job_status(state["jobName"]) == "STOPPING"
+    assert DEADLINE in str(info.value)
+
+
+def test_last_wait_before_the_deadline_is_shortened(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.fake.plan(duration_seconds=8 * 3600)
+    state = steps.started()
+    clock.advance(6 * 3600 - 45)
+    checked = check.lambda_handler(state, lambda_context)
+    assert checked["poll"]["status"] == "IN_PROGRESS"
+    assert checked["poll"]["nextWaitSeconds"] == 45
+    assert world.calls(STOP) == []
+
+
+def test_completed_at_the_deadline_is_not_stopped(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.fake.plan(duration_seconds=6 * 3600)
+    state = steps.started()
+    clock.advance(6 * 3600 + 10)
+    assert check.lambda_handler(state, lambda_context)["poll"]["status"] == "COMPLETED"
+    assert world.calls(STOP) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "http_status"),
+    [("ThrottlingException", 400), ("InternalFailure", 500), ("ServiceUnavailable", 503)],
+)
+def test_transient_errors_become_retryable(
+    steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext, *, code: str, http_status: int
+) -> None:
+    state = steps.started()
+    clock.advance(60)
+    with Stubber(aws.client("sagemaker")) as stubber:  # the handlers' own (cached) client
+        stubber.add_client_error(
+            "describe_inference_recommendations_job",
+            service_error_code=code,
+            service_message="Rate exceeded",
+            http_status_code=http_status,
+            expected_params={"JobName": state["jobName"]},
+        )
+        with pytest.raises(TransientAwsError, match=code):
+            check.lambda_handler(state, lambda_context)
+        stubber.assert_no_pending_responses()
+
+    # The state machine's retry succeeds with the same input.
+    assert check.lambda_handler(state, lambda_context)["poll"]["status"] == "IN_PROGRESS"
+
+
+def test_other_client_errors_are_not_retryable(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    state = steps.started()
+    with Stubber(aws.client("sagemaker")) as stubber:
+        stubber.add_client_error(
+            "describe_inference_recommendations_job", service_error_code="AccessDeniedException", http_status_code=403
+        )
+        with pytest.raises(ClientError) as info:
+            check.lambda_handler(state, lambda_context)
+    assert not isinstance(info.value, TransientAwsError)
+    assert info.value.response["Error"]["Code"] == "AccessDeniedException"

@@ -1,0 +1,307 @@
+"""Publish Results: the run item in DynamoDB, the SNS notification, metrics, and the lock."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.stub import Stubber
+
+from recommender.adapters import aws
+from recommender.errors import TransientAwsError
+from recommender.handlers import publish
+from simulator.clock import SimulatedClock
+from tests.handlers.support import (
+    ENDPOINT,
+    NAMESPACE,
+    REGION,
+    STARTED_AT,
+    Steps,
+    World,
+    execution_arn,
+    run_key,
+)
+
+NUMERIC = (
+    "rank",
+    "instanceCount",
+    "costPerHour",
+    "costPerInference",
+    "maxInvocations",
+    "modelLatencyMs",
+    "cpuUtilization",
+    "memoryUtilization",
+    "modelSetupTimeSec",
+)
+
+
+@pytest.fixture
+def completed(world: World, steps: Steps, clock: SimulatedClock) -> dict[str, Any]:
+    """A run whose job (2 x ml.m5.xlarge endpoint, fake's default plan: 45 min) just completed."""
+    state = steps.completed(clock)
+    assert (state["poll"]["status"], state["poll"]["checks"]) == ("COMPLETED", 23)
+    return state
+
+
+def test_run_item(world: World, completed: dict[str, Any], lambda_context: LambdaContext) -> None:
+    result = publish.lambda_handler(completed, lambda_context)
+
+    key = run_key(completed["jobName"])
+    assert result == {"status": "COMPLETED", "endpointName": ENDPOINT, "runKey": key}
+    [item] = world.runs()
+    notified_at = item.pop("notifiedAt")
+    assert notified_at == "2026-11-25T03:45:00Z"
+    recommendations = item.pop("recommendations")
+    assert item == {
+        "endpointName": ENDPOINT,
+        "runKey": key,
+        "status": "COMPLETED",
+        "jobName": completed["jobName"],
+        "jobArn": completed["jobArn"],
+        "jobType": "Default",
+        "modelPackageVersionArn": world.package_arn,
+        "executionArn": execution_arn(),
+        "trigger": "manual",
+        "startedAt": STARTED_AT,
+        "finishedAt": "2026-11-25T03:45:00Z",
+        "durationSeconds": 2700,
+        # The endpoint's own description plus the job's EndpointPerformances (ml.m5.xlarge x2).
+        "currentEndpoint": {
+            "variantName": "AllTraffic",
+            "instanceType": "ml.m5.xlarge",
+            "instanceCount": 2,
+            "maxInvocations": 600,
+            "modelLatencyMs": 560,
+        },
+        # g4dn is the cheapest per inference, the fastest and the highest-throughput option.
+        "best": {"cheapestPerInference": 1, "highestThroughput": 1, "lowestLatency": 1},
+        "comparison": {"rank": 1, "instanceType": "ml.g4dn.xlarge", "throughputRatio": 5.4833, "latencyDeltaMs": -389},
+    }
+    # Best first by cost per inference (the service listed them c5, g4dn, c6i).
+    assert [(r["rank"], r["instanceType"]) for r in recommendations] == [
+        (1, "ml.g4dn.xlarge"),
+        (2, "ml.c6i.xlarge"),
+        (3, "ml.c5.xlarge"),
+    ]
+    costs = [r["costPerInference"] for r in recommendations]
+    assert costs == sorted(costs)
+    assert recommendations[0] == {
+        "rank": 1,
+        "instanceType": "ml.g4dn.xlarge",
+        "instanceCount": 2,
+        "costPerHour": 1.472,
+        "costPerInference": pytest.approx(1.472 / (3290 * 60)),
+        "maxInvocations": 3290,
+        "modelLatencyMs": 171,
+        "cpuUtilization": 55,
+        "memoryUtilization": 40,
+        "modelSetupTimeSec": 240,
+        "environment": {"OMP_NUM_THREADS": "4", "TS_DEFAULT_WORKERS_PER_MODEL": "4"},
+    }
+    # The service reported c6i's MemoryUtilization as NaN: stored as absent, not as a string or 0.
+    assert "memoryUtilization" not in recommendations[1]
+    assert recommendations[1]["cpuUtilization"] == 47.5
+    assert "memoryUtilization" in recommendations[2]
+
+
+def test_numbers_are_stored_as_dynamodb_numbers(
+    world: World, completed: dict[str, Any], lambda_context: LambdaContext
+) -> None:
+    publish.lambda_handler(completed, lambda_context)
+
+    raw = world.raw_item(ENDPOINT, run_key(completed["jobName"]))
+    assert raw is not None
+    assert raw["durationSeconds"] == {"N": "2700"}
+    for name in ("instanceCount", "maxInvocations", "modelLatencyMs"):
+        assert set(raw["currentEndpoint"]["M"][name]) == {"N"}
+    for recommendation in raw["recommendations"]["L"]:
+        fields = recommendation["M"]
+        for name in NUMERIC:
+            if name in fields:
+                assert set(fields[name]) == {"N"}, name
+                assert math.isfinite(float(fields[name]["N"]))
+        assert fields["environment"] == {
+            "M": {"OMP_NUM_THREADS": {"S": "4"}, "TS_DEFAULT_WORKERS_PER_MODEL": {"S": "4"}}
+        }
+    for name in ("cheapestPerInference", "highestThroughput", "lowestLatency"):
+        assert set(raw["best"]["M"][name]) == {"N"}
+    assert {name: set(value) for name, value in raw["comparison"]["M"].items()} == {
+        "rank": {"N"},
+        "instanceType": {"S"},
+        "throughputRatio": {"N"},
+        "latencyDeltaMs": {"N"},
+    }
+
+
+def test_notification(world: World, completed: dict[str, Any], lambda_context: LambdaContext) -> None:
+    publish.lambda_handler(completed, lambda_context)
+
+    [message] = world.notifications()
+    assert message.subject == f"Inference recommendation COMPLETED: {ENDPOINT}"
+    assert message.attributes == {"endpointName": ENDPOINT, "status": "COMPLETED", "jobType": "Default"}
+    [item] = world.runs()
+    stored = {k: v for k, v in item.items() if k not in ("runKey", "notifiedAt")}
+    body = dict(message.body)
+    console = body.pop("consoleUrl")
+    assert body == stored  # the JSON for programs is the run record, field for field
+    assert console == {
+        "execution": f"https://{REGION}.console.aws.amazon.com/states/home?region={REGION}"
+        f"#/v2/executions/details/{execution_arn()}",
+        "job": f"https://{REGION}.console.aws.amazon.com/sagemaker/home?region={REGION}"
+        f"#/inference-recommender/jobs/{completed['jobName']}",
+    }
+
+
+def test_email_is_a_readable_summary(world: World, completed: dict[str, Any], lambda_context: LambdaContext) -> None:
+    publish.lambda_handler(completed, lambda_context)
+
+    [document] = world.published_documents()
+    assert json.loads(document["default"]) == json.loads(document["sqs"]) == json.loads(document["lambda"])
+    email = document["email"]
+    assert not email.lstrip().startswith("{")
+    lines = email.splitlines()
+    assert lines[0] == f"Inference Recommender run COMPLETED for endpoint {ENDPOINT}"
+    assert f"Job {completed['jobName']} (Default), trigger manual" in lines
+    assert "Started 2026-11-25T03:00:00Z, finished 2026-11-25T03:45:00Z (45 min 0 s)" in lines
+    assert (
+        "Current endpoint: ml.m5.xlarge x2 (variant AllTraffic): max 600 invocations/min, model latency 560 ms"
+    ) in lines
+    table = [line.split()[1] for line in lines if line[:2].strip() in {"1", "2", "3"}]
+    assert table == ["ml.g4dn.xlarge", "ml.c6i.xlarge", "ml.c5.xlarge"]
+    assert "Best choice: #1 ml.g4dn.xlarge x2 at $1.4720/hour" in lines
+    assert (
+        "Compared with the current endpoint: 5.48x the current maximum throughput, 389 ms faster model latency."
+        in lines
+    )
+    assert f"Execution: https://{REGION}.console.aws.amazon.com/states/home?region={REGION}" in email
+
+
+def test_lock_released(world: World, completed: dict[str, Any], lambda_context: LambdaContext) -> None:
+    assert world.lock() is not None
+    publish.lambda_handler(completed, lambda_context)
+    assert world.lock() is None
+
+
+def test_metrics(
+    world: World, completed: dict[str, Any], lambda_context: LambdaContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    publish.lambda_handler(completed, lambda_context)
+
+    blobs = []
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("{") and '"_aws"' in line:
+            blobs.append(json.loads(line))
+    [emf] = blobs
+    [directive] = emf["_aws"]["CloudWatchMetrics"]
+    assert directive["Namespace"] == NAMESPACE
+    assert {m["Name"] for m in directive["Metrics"]} == {
+        "CurrentMaxInvocations",
+        "CurrentModelLatency",
+        "RunDurationSeconds",
+        "BestCostPerInference",
+    }
+    assert {"EndpointName", "JobType"} <= set(directive["Dimensions"][0])
+    assert (emf["EndpointName"], emf["JobType"]) == (ENDPOINT, "Default")
+    # Powertools writes each metric's values as a list.
+    assert emf["CurrentMaxInvocations"] == [600]
+    assert emf["CurrentModelLatency"] == [560]
+    assert emf["RunDurationSeconds"] == [2700]
+    assert emf["BestCostPerInference"] == [pytest.approx(1.472 / (3290 * 60))]
+
+
+def test_retried_publish_writes_once_and_notifies_once(
+    world: World, completed: dict[str, Any], clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    first = publish.lambda_handler(completed, lambda_context)
+    [before] = world.runs()
+    clock.advance(30)
+
+    again = publish.lambda_handler(completed, lambda_context)
+
+    assert again == first
+    assert world.runs() == [before]  # not rewritten: notifiedAt and every field as they were
+    assert len(world.notifications()) == 1
+    assert world.lock() is None
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")  # the failed attempt emits none
+def test_retried_after_sns_failed(
+    world: World, completed: dict[str, Any], clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    """SNS throttled after the item was written: the retry notifies once and frees the lock."""
+    with Stubber(aws.client("sns")) as stubber:
+        stubber.add_client_error("publish", service_error_code="ThrottlingException", http_status_code=400)
+        with pytest.raises(TransientAwsError):
+            publish.lambda_handler(completed, lambda_context)
+    [written] = world.runs()
+    assert "notifiedAt" not in written
+    assert world.lock() is not None
+    clock.advance(5)
+
+    publish.lambda_handler(completed, lambda_context)
+
+    [item] = world.runs()
+    assert item["notifiedAt"] == "2026-11-25T03:45:05Z"
+    assert len(world.notifications()) == 1
+    assert world.lock() is None
+
+
+def test_ranking_and_best_with_planned_results(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    """Cheapest, fastest and highest-throughput are different recommendations; one has no cost."""
+
+    def recommendation(instance_type: str, **metrics: float) -> dict[str, Any]:
+        return {
+            "RecommendationId": f"rec-{instance_type}",
+            "Metrics": metrics,
+            "EndpointConfiguration": {
+                "EndpointName": f"sm-epc-{instance_type}",
+                "VariantName": "AllTraffic",
+                "InstanceType": instance_type,
+                "InitialInstanceCount": 1,
+            },
+            "ModelConfiguration": {
+                "EnvironmentParameters": [{"Key": "OMP_NUM_THREADS", "ValueType": "string", "Value": "2"}]
+            },
+        }
+
+    world.fake.plan(
+        duration_seconds=1200,
+        recommendations=[
+            recommendation(
+                "ml.c5.xlarge", CostPerHour=0.2, CostPerInference=8e-6, MaxInvocations=400, ModelLatency=300
+            ),
+            recommendation("ml.r5.xlarge", CostPerHour=0.3, MaxInvocations=3000, ModelLatency=250),
+            recommendation(
+                "ml.g4dn.xlarge", CostPerHour=0.7, CostPerInference=5.8e-6, MaxInvocations=2000, ModelLatency=200
+            ),
+            recommendation(
+                "ml.inf1.xlarge", CostPerHour=0.3, CostPerInference=5.9e-6, MaxInvocations=900, ModelLatency=90
+            ),
+        ],
+    )
+    state = steps.completed(clock)
+
+    publish.lambda_handler(state, lambda_context)
+
+    [item] = world.runs()
+    assert [(r["rank"], r["instanceType"]) for r in item["recommendations"]] == [
+        (1, "ml.g4dn.xlarge"),
+        (2, "ml.inf1.xlarge"),
+        (3, "ml.c5.xlarge"),
+        (4, "ml.r5.xlarge"),  # no cost per inference: last
+    ]
+    assert "costPerInference" not in item["recommendations"][3]
+    assert item["best"] == {"cheapestPerInference": 1, "highestThroughput": 4, "lowestLatency": 2}
+    assert item["comparison"] == {
+        "rank": 1,
+        "instanceType": "ml.g4dn.xlarge",
+        "throughputRatio": round(2000 / 600, 4),
+        "latencyDeltaMs": 200 - 560,
+    }
+    assert item["durationSeconds"] == 1200
