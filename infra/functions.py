@@ -154,14 +154,11 @@ class Functions(Construct):
             "Records and notifies a failed run, stops its job, frees the lock",
             dead_letter_queue=dead_letter_queue,
         )
+        # Describe (is it still running?) and stop; the failure reasons came with the error.
         self._allow_jobs(
             self.record_failure,
             job_prefix,
-            [
-                "sagemaker:DescribeInferenceRecommendationsJob",
-                "sagemaker:ListInferenceRecommendationsJobSteps",
-                "sagemaker:StopInferenceRecommendationsJob",
-            ],
+            ["sagemaker:DescribeInferenceRecommendationsJob", "sagemaker:StopInferenceRecommendationsJob"],
         )
         table.grant_read_write_data(self.record_failure)
         self._grant_publish(self.record_failure, topic)

@@ -8,11 +8,8 @@ from tests.infra.support import Permission, Synthesized, actions, logical_id, on
 
 ARN = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
 DESCRIBE_ENDPOINT = {"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"}
-JOB_ACTIONS = {
-    "sagemaker:DescribeInferenceRecommendationsJob",
-    "sagemaker:ListInferenceRecommendationsJobSteps",
-    "sagemaker:StopInferenceRecommendationsJob",
-}
+STOP_JOB = {"sagemaker:DescribeInferenceRecommendationsJob", "sagemaker:StopInferenceRecommendationsJob"}
+JOB_ACTIONS = STOP_JOB | {"sagemaker:ListInferenceRecommendationsJobSteps"}
 TRACING = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 LOGGING = {"logs:CreateLogStream", "logs:PutLogEvents"}
 PUBLISH = {"sns:Publish", "kms:Decrypt", "kms:GenerateDataKey*"}
@@ -131,8 +128,8 @@ def test_publish_reads_the_job_writes_the_table_and_publishes(default_synth: Syn
 def test_record_failure_stops_jobs_records_publishes_and_dead_letters(default_synth: Synthesized) -> None:
     template = default_synth.template
     allowed = permissions(template, "FunctionsRecordFailureRole")
-    assert actions(allowed) - table_actions(allowed) == JOB_ACTIONS | PUBLISH | TRACING | LOGGING | {"sqs:SendMessage"}
-    for action in JOB_ACTIONS:
+    assert actions(allowed) - table_actions(allowed) == STOP_JOB | PUBLISH | TRACING | LOGGING | {"sqs:SendMessage"}
+    for action in STOP_JOB:
         assert on(allowed, action) == jobs("ir-orchestrator-*")
     queue = logical_id(template, "AWS::SQS::Queue", "DeadLettersQueue")
     assert on(allowed, "sqs:SendMessage") == {f"<{queue}.Arn>"}
