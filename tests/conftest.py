@@ -1,14 +1,20 @@
-"""Shared test fixtures: fixtures from shared/, a Lambda context, environment for the steps."""
+"""Shared test fixtures: fixtures from shared/, a Lambda context, environment for the steps, and the
+synthesized app (once per test session, for the infra and e2e tiers)."""
 
 from __future__ import annotations
 
+import dataclasses
+import fcntl
 import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.infra.support import Synthesized
 
 # The CDK (jsii) prints an end-of-life banner for Node 20 on every synth otherwise.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -47,3 +53,38 @@ def valid_input(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
+
+
+# ------------------------------------------------------------------------------ synthesized app
+def synthesized_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, config: dict[str, Any] | None
+) -> Synthesized:
+    """The app synthesized with `config` (None: no `recommender` context at all), once per session.
+
+    Synth (with the cdk-nag packs) takes seconds, so the result is cached in the session's temporary
+    directory behind a file lock: however many xdist workers ask for a configuration, it is
+    synthesized by exactly one of them and read from disk by the others. The CDK is imported here,
+    not at the top, so tiers that never synthesize do not pay for its import.
+    """
+    from tests.infra.support import Synthesized, synthesize
+
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker has its own basetemp inside the session's directory.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    cache = shared / f"infra-{name}.json"
+    with (shared / f"infra-{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not cache.exists():
+            result = synthesize(config, shared / f"cdk.out.{name}")
+            cache.write_text(json.dumps(dataclasses.asdict(result)))
+    return Synthesized(**json.loads(cache.read_text()))
+
+
+@pytest.fixture(scope="session")
+def default_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """Synthesized with no `recommender` context at all: every default (the stack creates the job role).
+
+    Its directory (`Path(default_synth.template_path).parent`) is a complete cloud assembly, assets
+    included: the e2e tier deploys it offline.
+    """
+    return synthesized_once(tmp_path_factory, "default", None)
