@@ -39,6 +39,7 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+FAULT_HEADER = "x-offline-fault"  # marks a request the fault injector answered
 
 
 @dataclass
@@ -132,7 +133,9 @@ class OfflineStack:
     # ------------------------------------------------------------------ seams
     @contextlib.contextmanager
     def _seams(self) -> Iterator[None]:
+        import botocore.endpoint
         from moto.awslambda.models import LambdaFunction
+        from moto.core.botocore_stubber import BotocoreStubber
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
         from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
@@ -155,10 +158,22 @@ class OfflineStack:
             def sleep(seconds: float) -> None:
                 simulator.clock.advance(seconds)
 
+        stub = BotocoreStubber.__call__
+
+        def answer(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+            # botocore runs every before-send handler and keeps the first answer: a request the
+            # fault injector already answered must not also be carried out by moto.
+            if request.headers.get(FAULT_HEADER):
+                return None
+            return stub(stubber, event_name, request, **kwargs)
+
         patches = [
             (LambdaFunction, "_invoke_lambda", invoke),
             (WaitFunction, "_wait_interval", wait),
+            # Step Functions' Retry intervals and botocore's own retry backoff pass on the clock.
             (retrier_decl, "time", _Time()),
+            (botocore.endpoint, "time", _Time()),
+            (BotocoreStubber, "__call__", answer),
         ]
         originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
         for owner, name, replacement in patches:
@@ -419,12 +434,17 @@ class OfflineStack:
             if self._faults.get(key, 0) <= 0:
                 return None
             self._faults[key] -= 1
+            request.headers[FAULT_HEADER] = "throttled"
             return _throttling_response(key[0], request.url)
 
         return handler
 
     def faults_left(self) -> dict[tuple[str, str], int]:
         return dict(self._faults)
+
+    def clear_faults(self) -> None:
+        """Forget the faults not used yet."""
+        self._faults.clear()
 
 
 # ---------------------------------------------------------------------- helpers

@@ -56,9 +56,7 @@ def valid_input(**overrides: Any) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------------------ synthesized app
-def synthesized_once(
-    tmp_path_factory: pytest.TempPathFactory, name: str, config: dict[str, Any] | None
-) -> Synthesized:
+def synthesized_once(tmp_path_factory: pytest.TempPathFactory, name: str, config: dict[str, Any] | None) -> Synthesized:
     """The app synthesized with `config` (None: no `recommender` context at all), once per session.
 
     Synth (with the cdk-nag packs) takes seconds, so the result is cached in the session's temporary

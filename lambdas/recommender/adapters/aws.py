@@ -13,7 +13,8 @@ from botocore.exceptions import ConnectionError as NetworkError
 
 from recommender.errors import TransientAwsError
 
-# Standard mode retries throttling and 5xx with backoff; past that the state machine's retrier
+# Standard mode retries throttling and 5xx with backoff (max_attempts: 4 retries, 5 attempts in all);
+# past that the state machine's retrier
 # (which has jitter and a longer horizon) takes over through TransientAwsError.
 CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 4}, connect_timeout=5, read_timeout=20)
 TRANSIENT_CODES = frozenset(

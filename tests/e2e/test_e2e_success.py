@@ -1,0 +1,208 @@
+"""Runs that succeed: Default and Advanced jobs, live traffic explicitly allowed, and a scheduled
+run whose polling is informed by the endpoint's previous run."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from simulator.offline import ACCOUNT, REGION, OfflineStack
+from simulator.scenarios import ADVANCED_FIELDS
+from tests.e2e.support import (
+    LOOP,
+    Observed,
+    after,
+    assert_notifies,
+    job_role_arn,
+    run,
+    run_input,
+    scenario,
+    started_at,
+)
+
+DEFAULT_JOB_SECONDS = 45 * 60
+SUCCESS_PATH = "Validate Endpoint -> Start Job -> ({loop}) x{polls} -> Publish Results -> Done"
+
+
+def the_job(world: OfflineStack, observed: Observed) -> Any:
+    """The one fake job this run created."""
+    (create,) = observed.calls_to("CreateInferenceRecommendationsJob")
+    (job,) = [job for job in world.fake.jobs() if job.name == create["JobName"]]
+    return job
+
+
+def assert_succeeded(observed: Observed) -> None:
+    assert observed.status == "SUCCEEDED", observed.execution.get("cause")
+    assert observed.path == SUCCESS_PATH.format(loop=LOOP, polls=observed.polls)
+    assert not [i for i in observed.invocations if i.errored]
+    assert observed.lock is None  # released by Publish Results
+
+
+def test_default_job_runs_to_a_stored_and_notified_recommendation(world: OfflineStack) -> None:
+    endpoint = "e2e-default"
+    execution_input, observed = run(world, scenario("completed", endpoint))
+
+    assert_succeeded(observed)
+    # Without history the poll interval doubles up to pollMaxSeconds: never more polls than a
+    # fixed 120-second schedule, and the result is noticed within 120 s.
+    assert observed.figures.polls <= math.ceil(DEFAULT_JOB_SECONDS / 120)
+    assert observed.figures.lag_seconds is not None
+    assert 0 <= observed.figures.lag_seconds <= 120
+
+    # What the service was asked: one job for this endpoint, with the deployment's job role.
+    job = the_job(world, observed)
+    (create,) = observed.calls_to("CreateInferenceRecommendationsJob")
+    assert create == {
+        "JobName": job.name,
+        "JobType": "Default",
+        "RoleArn": job_role_arn(world),
+        "InputConfig": {
+            "ModelPackageVersionArn": execution_input["modelPackageVersionArn"],
+            "Endpoints": [{"EndpointName": endpoint}],
+        },
+        "JobDescription": f"Right-sizing check of {endpoint} (manual)",
+    }
+    assert job.name.startswith("ir-orchestrator-")
+    assert job.name.endswith(f"-{endpoint}")
+    # Then only status checks: one per poll and one by Publish Results. Nothing stopped.
+    assert observed.operations() == {"CreateInferenceRecommendationsJob", "DescribeInferenceRecommendationsJob"}
+    assert len(observed.calls_to("DescribeInferenceRecommendationsJob")) == observed.polls + 1
+
+    started = started_at(observed.execution)
+    item = observed.item
+    assert len(observed.items) == 1
+    assert {k: v for k, v in item.items() if k not in ("currentEndpoint", "recommendations", "best", "comparison")} == {
+        "runKey": f"RUN#{started}#{job.name}",
+        "endpointName": endpoint,
+        "status": "COMPLETED",
+        "jobName": job.name,
+        "jobArn": job.arn,
+        "jobType": "Default",
+        "modelPackageVersionArn": execution_input["modelPackageVersionArn"],
+        "executionArn": observed.arn,
+        "trigger": "manual",
+        "startedAt": started,
+        "finishedAt": after(started, DEFAULT_JOB_SECONDS),
+        "durationSeconds": DEFAULT_JOB_SECONDS,
+        "notifiedAt": item["notifiedAt"],
+    }
+    assert item["finishedAt"] <= item["notifiedAt"] <= after(item["finishedAt"], 121)
+    assert item["currentEndpoint"] == {
+        "variantName": "AllTraffic",
+        "instanceType": "ml.m5.xlarge",
+        "instanceCount": 1,
+        "maxInvocations": 300,
+        "modelLatencyMs": 560,
+    }
+    recommendations = item["recommendations"]
+    assert [r["rank"] for r in recommendations] == [1, 2, 3]
+    assert [r["costPerInference"] for r in recommendations] == sorted(r["costPerInference"] for r in recommendations)
+    assert {r["instanceType"] for r in recommendations} == {"ml.c5.xlarge", "ml.g4dn.xlarge", "ml.c6i.xlarge"}
+    for recommendation in recommendations:
+        assert recommendation["instanceCount"] == 1
+        assert recommendation["environment"] == {
+            "OMP_NUM_THREADS": "4",
+            "TS_DEFAULT_WORKERS_PER_MODEL": "4",
+        }
+    # The service reported ml.c6i.xlarge's memory utilization as NaN: stored as absent.
+    (c6i,) = [r for r in recommendations if r["instanceType"] == "ml.c6i.xlarge"]
+    assert "memoryUtilization" not in c6i
+    assert all("memoryUtilization" in r for r in recommendations if r is not c6i)
+    assert item["best"] == {"cheapestPerInference": 1, "highestThroughput": 1, "lowestLatency": 1}
+    assert item["comparison"]["rank"] == 1
+    assert item["comparison"]["instanceType"] == recommendations[0]["instanceType"] == "ml.g4dn.xlarge"
+    assert item["comparison"]["latencyDeltaMs"] == 171 - 560
+
+    document = assert_notifies(observed.notification, item)
+    assert document["consoleUrl"]["job"].startswith(f"https://{REGION}.console.aws.amazon.com/sagemaker/")
+    email = observed.notification["bodies"]["email"]
+    assert "Recommendations, cheapest per inference first:" in email
+    assert "Best choice: #1 ml.g4dn.xlarge x1" in email
+
+
+def test_advanced_job_request_carries_role_package_endpoint_and_advanced_fields(world: OfflineStack) -> None:
+    endpoint = "e2e-advanced"
+    execution_input, observed = run(
+        world,
+        scenario("completed-advanced", endpoint),
+        job_minutes=30,
+        jobDescription="weekly right-sizing check",
+    )
+
+    assert_succeeded(observed)
+    job = the_job(world, observed)
+    (create,) = observed.calls_to("CreateInferenceRecommendationsJob")
+    role = job_role_arn(world)
+    assert create == {
+        "JobName": job.name,
+        "JobType": "Advanced",
+        "RoleArn": role,
+        "InputConfig": {
+            "ModelPackageVersionArn": execution_input["modelPackageVersionArn"],
+            "Endpoints": [{"EndpointName": endpoint}],
+            "JobDurationInSeconds": ADVANCED_FIELDS["jobDurationInSeconds"],
+            "TrafficPattern": ADVANCED_FIELDS["trafficPattern"],
+            "ResourceLimit": ADVANCED_FIELDS["resourceLimit"],
+        },
+        "StoppingConditions": ADVANCED_FIELDS["stoppingConditions"],
+        "JobDescription": "weekly right-sizing check",
+    }
+    # The role is the one the stack creates for jobs, never one a caller could choose.
+    (job_role,) = [
+        physical
+        for logical, (kind, physical) in world.deployment.resources.items()
+        if kind == "AWS::IAM::Role" and logical.startswith("JobRole")
+    ]
+    assert role == f"arn:aws:iam::{ACCOUNT}:role/{job_role}"
+
+    item = observed.item
+    assert item["status"] == "COMPLETED"
+    assert item["jobType"] == "Advanced"
+    assert item["jobArn"] == job.arn
+    assert item["durationSeconds"] == 30 * 60
+    document = assert_notifies(observed.notification, item)
+    assert document["jobType"] == "Advanced"
+    assert f"Job {job.name} (Advanced), trigger manual" in observed.notification["bodies"]["email"]
+
+
+def test_live_traffic_is_benchmarked_when_the_input_allows_it(world: OfflineStack) -> None:
+    endpoint = "e2e-live-allowed"
+    _, observed = run(world, scenario("live-traffic", endpoint), job_minutes=10, allowLiveTraffic=True)
+
+    assert_succeeded(observed)
+    assert len(observed.calls_to("CreateInferenceRecommendationsJob")) == 1
+    assert observed.item["status"] == "COMPLETED"
+    assert "violations" not in observed.item
+    assert_notifies(observed.notification, observed.item)
+
+
+def test_scheduled_run_waits_for_the_previous_runs_duration(world: OfflineStack) -> None:
+    endpoint = "e2e-weekly"
+    chosen = scenario("completed", endpoint)
+    execution_input, first = run(world, chosen)
+    second = run_input(world, chosen, {**execution_input, "trigger": "schedule:weekly"})
+
+    assert_succeeded(first)
+    assert_succeeded(second)
+    # Start read the endpoint's history: the previous Default run took 45 minutes, so the first
+    # wait ends one initial poll interval (60 s) before that (a second earlier when the execution
+    # started within a second: startedAt is kept to the second).
+    (start,) = [i for i in second.invocations if i.handler.startswith("recommender.handlers.start")]
+    assert start.result["poll"]["historySeconds"] == DEFAULT_JOB_SECONDS
+    assert DEFAULT_JOB_SECONDS - 61 <= start.result["poll"]["nextWaitSeconds"] <= DEFAULT_JOB_SECONDS - 60
+    # Far fewer polls than the first run, and the result is noticed within a minute.
+    assert first.figures.polls >= 20
+    assert second.figures.polls <= first.figures.polls // 3
+    assert second.figures.lag_seconds is not None
+    assert 0 <= second.figures.lag_seconds <= 60
+
+    assert [item["executionArn"] for item in second.items] == [second.arn, first.arn]  # newest first
+    assert first.item["trigger"] == "manual"
+    item = second.item
+    assert item["trigger"] == "schedule:weekly"
+    assert item["status"] == "COMPLETED"
+    assert item["durationSeconds"] == DEFAULT_JOB_SECONDS
+    assert_notifies(second.notification, item)
+    assert ", trigger schedule:weekly\n" in second.notification["bodies"]["email"]
+    assert len(second.calls_to("CreateInferenceRecommendationsJob")) == 1
+    assert second.item["jobName"] != first.item["jobName"]
