@@ -41,17 +41,27 @@ class Workflow(Construct):
             "name": sfn.JsonPath.execution_name,
             "startTime": sfn.JsonPath.execution_start_time,
         }
-        # Record Failure gets the execution beside the state at the failure (a run state, or the raw
-        # input when Validate failed), which the Catch extended with `error`; its result is kept
-        # apart so the Fail state still finds the error and cause.
+        # Record Failure gets the execution and its input (from the context object: the state may
+        # no longer hold it) beside the state at the failure, which the Catch extended with `error`;
+        # its result is kept apart so the Fail state still finds the error and cause.
         record_failure = self._invoke(
             "Record Failure",
             functions.record_failure,
-            payload=sfn.TaskInput.from_object({"execution": execution, "state": sfn.JsonPath.object_at("$")}),
+            payload=sfn.TaskInput.from_object(
+                {
+                    "execution": execution,
+                    "input": sfn.JsonPath.object_at("$$.Execution.Input"),
+                    "state": sfn.JsonPath.object_at("$"),
+                }
+            ),
             result_path="$.recorded",
         )
-        failed = record_failure.next(
-            sfn.Fail(self, "Run Failed", error_path="$.error.Error", cause_path="$.error.Cause")
+        record_failure.next(sfn.Fail(self, "Run Failed", error_path="$.error.Error", cause_path="$.error.Cause"))
+        # Validate's state is the raw execution input, which need not be a JSON object (a Catch
+        # cannot add `$.error` to a string): its Catch keeps only the error, and this Pass state
+        # gives it the shape every other Catch produces.
+        validation_failed = sfn.Pass(self, "Validation Failed", parameters={"error": sfn.JsonPath.object_at("$")}).next(
+            record_failure
         )
         # Validate receives the raw input and the execution, and returns the small run state that
         # every later step receives whole and returns updated (its result replaces the state).
@@ -71,8 +81,9 @@ class Workflow(Construct):
             .when(sfn.Condition.string_equals("$.poll.status", "COMPLETED"), publish.next(sfn.Succeed(self, "Done")))
             .otherwise(wait)
         )
-        for task in (validate, start, check, publish):
-            task.add_catch(failed, errors=[sfn.Errors.ALL], result_path="$.error")
+        validate.add_catch(validation_failed, errors=[sfn.Errors.ALL], result_path="$")
+        for task in (start, check, publish):
+            task.add_catch(record_failure, errors=[sfn.Errors.ALL], result_path="$.error")
 
         log_group = logs.LogGroup(
             self,

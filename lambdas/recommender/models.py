@@ -206,15 +206,16 @@ class StepError(BaseModel):
 
 
 class CaughtFailure(BaseModel):
-    """Record Failure's payload from a Catch: the execution (context object) and the state at the
-    failure, which the Catch extended with `error` (ResultPath `$.error`).
+    """Record Failure's payload from a Catch: the execution and its input (context object) and
+    the state at the failure, which carries the Catch's `error` (ResultPath `$.error`).
 
-    The state is a RunState after Validate, but the raw execution input when Validate failed, so
-    it is read leniently here.
+    The state is a RunState after Validate, and just `{"error": ...}` when Validate failed (the raw
+    input need not even be an object), so it is read leniently here.
     """
 
     model_config = ConfigDict(populate_by_name=True, extra="forbid", frozen=True, defer_build=True)
     execution: ExecutionRef
+    input: Any = None
     state: dict[str, Any]
 
     @property
@@ -227,7 +228,7 @@ class CaughtFailure(BaseModel):
         validated = self.state.get("request")
         if isinstance(validated, dict):
             return validated
-        return {k: v for k, v in self.state.items() if k != "error"}
+        return self.input if isinstance(self.input, dict) else {}
 
     @property
     def job_name(self) -> str | None:

@@ -24,7 +24,7 @@ from tests.e2e.support import (
     status_change_event,
 )
 
-REJECTED_PATH = "Validate Endpoint -> Record Failure -> Run Failed"
+REJECTED_PATH = "Validate Endpoint -> Validation Failed -> Record Failure -> Run Failed"
 INVALID_ENDPOINT_KEY = "(invalid input)"  # where runs without a usable endpoint name are recorded
 PACKAGE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/{}-models/1"
 
@@ -227,16 +227,6 @@ def test_bad_input_is_rejected_without_a_job(world: OfflineStack, case: str) -> 
     assert item.get("modelPackageVersionArn") == bad.execution_input.get("modelPackageVersionArn")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: infra/workflow.py catches Validate's errors with result_path '$.error', which cannot be "
-        "applied to an execution input that is not a JSON object: the execution dies in the Catch "
-        "(States.Runtime here, States.ResultPathMatchFailure on AWS) before Record Failure runs, and the "
-        "clean-up rule then records the run as ERROR with that runtime error: Validate's own violation "
-        "('the execution input must be a JSON object') is lost and the run is not REJECTED"
-    ),
-)
 @pytest.mark.parametrize("execution_input", ["my-endpoint", ["my-endpoint"]], ids=["string", "list"])
 def test_input_that_is_not_an_object_is_rejected_and_recorded(world: OfflineStack, execution_input: Any) -> None:
     since = mark(world)

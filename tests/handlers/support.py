@@ -5,8 +5,9 @@ with the event shapes the state machine sends (infra/workflow.py):
 
 - Validate Endpoint: ``{"input": <execution input>, "execution": {"id", "name", "startTime"}}``;
 - Start Job / Check Job / Publish Results: the previous step's output (the RunState wire dict);
-- Record Failure: ``{"execution": <$$.Execution>, "state": <the state at the failure plus the
-  Catch's ``error``>}``, or the EventBridge "Step Functions Execution Status Change" event.
+- Record Failure: ``{"execution": <$$.Execution>, "input": <$$.Execution.Input>, "state": <the state
+  at the failure plus the Catch's ``error``>}``, or the EventBridge "Step Functions Execution Status
+  Change" event.
 """
 
 from __future__ import annotations
@@ -92,13 +93,16 @@ def run_key(job_name: str, started_at: str = STARTED_AT) -> str:
 def caught(state: Any, exc: BaseException, name: str = "run-1") -> dict[str, Any]:
     """Record Failure's payload from a Catch (infra/workflow.py).
 
-    The execution (the context object) beside the state at the failure, which the Catch extended
-    with the Lambda error (ResultPath `$.error`). The state is the run state after Validate, and the
-    raw execution input when Validate itself failed.
+    The execution and its input (the context object) beside the state at the failure, which the
+    Catch extended with the Lambda error (ResultPath `$.error`). `state` is the run state after
+    Validate; when Validate itself failed it is the raw execution input, and the state Record
+    Failure sees holds only the error (Validate's Catch and the "Validation Failed" Pass state).
     """
     cause = {"errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": "r-1", "stackTrace": []}
     error = {"Error": type(exc).__name__, "Cause": json.dumps(cause)}
-    return {"execution": execution(name), "state": {**state, "error": error}}
+    if isinstance(state, dict) and "request" in state:
+        return {"execution": execution(name), "input": state["request"], "state": {**state, "error": error}}
+    return {"execution": execution(name), "input": state, "state": {"error": error}}
 
 
 def status_change(

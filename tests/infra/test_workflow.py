@@ -52,6 +52,11 @@ def test_definition_is_the_validate_start_poll_publish_loop(default_template: Te
                 "States": Match.object_like(
                     {
                         "Validate Endpoint": Match.object_like({"Next": "Start Job"}),
+                        "Validation Failed": {
+                            "Type": "Pass",
+                            "Parameters": {"error.$": "$"},
+                            "Next": "Record Failure",
+                        },
                         "Start Job": Match.object_like({"Next": "Wait For Job"}),
                         "Wait For Job": {"Type": "Wait", "SecondsPath": "$.poll.nextWaitSeconds", "Next": "Check Job"},
                         "Check Job": Match.object_like({"Next": "Job Finished?"}),
@@ -76,7 +81,7 @@ def test_definition_is_the_validate_start_poll_publish_loop(default_template: Te
 
 
 def test_no_other_states_exist(states: dict[str, Any]) -> None:
-    assert set(states) == {*TASKS, "Wait For Job", "Job Finished?", "Done", "Run Failed"}
+    assert set(states) == {*TASKS, "Wait For Job", "Job Finished?", "Done", "Validation Failed", "Run Failed"}
 
 
 @pytest.mark.parametrize(("state", "step"), TASKS.items())
@@ -102,7 +107,11 @@ def test_later_steps_get_the_whole_state_and_replace_it(states: dict[str, Any], 
 
 
 def test_record_failure_gets_the_execution_beside_the_failed_state(states: dict[str, Any]) -> None:
-    assert states["Record Failure"]["Parameters"] == {"execution": EXECUTION, "state.$": "$"}
+    assert states["Record Failure"]["Parameters"] == {
+        "execution": EXECUTION,
+        "input.$": "$$.Execution.Input",
+        "state.$": "$",
+    }
     assert states["Record Failure"]["ResultPath"] == "$.recorded"  # $.error stays for the Fail state
 
 
@@ -122,10 +131,18 @@ def test_one_jittered_retrier_for_transient_errors_only(states: dict[str, Any], 
     assert not retried & (DOMAIN_ERRORS | {"States.ALL", "States.TaskFailed"})
 
 
-@pytest.mark.parametrize("state", ["Validate Endpoint", "Start Job", "Check Job", "Publish Results"])
+@pytest.mark.parametrize("state", ["Start Job", "Check Job", "Publish Results"])
 def test_every_step_catches_everything_into_record_failure(states: dict[str, Any], state: str) -> None:
     assert states[state]["Catch"] == [
         {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "Record Failure"}
+    ]
+
+
+def test_validate_catches_everything_keeping_only_the_error(states: dict[str, Any]) -> None:
+    # The raw input may be a string or a list, which `$.error` cannot extend: keep the error alone
+    # and let the Pass state shape it like the other Catches' states.
+    assert states["Validate Endpoint"]["Catch"] == [
+        {"ErrorEquals": ["States.ALL"], "ResultPath": "$", "Next": "Validation Failed"}
     ]
 
 
