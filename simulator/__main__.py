@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+from recommender.errors import violations_from_message
 from simulator import report
 from simulator.offline import OfflineStack
 from simulator.scenarios import SCENARIOS, RunResult, run
@@ -104,7 +105,10 @@ def _print_result(world: OfflineStack, result: RunResult) -> None:
         if figures.lag_seconds is not None:
             print(f"Lag:      notification {figures.lag_seconds:.0f} s after the job completed")
         if execution.get("error"):
-            print(f"Error:    {execution['error']}: {_first_line(execution.get('cause'))}")
+            message = _message(execution.get("cause"))
+            problems = violations_from_message(message)
+            detail = f" ({len(problems)} problems: see violations below)" if problems else ""
+            print(f"Error:    {execution['error']}: {message.splitlines()[0] if message else ''}{detail}")
     endpoint = result.endpoint if result.endpoint and not result.scenario.replace_input else "(invalid input)"
     items = world.run_items(endpoint)
     print(f"\nRun item in DynamoDB ({world.deployment.table_name}, newest of {len(items)} for {endpoint})")
@@ -121,15 +125,15 @@ def _print_result(world: OfflineStack, result: RunResult) -> None:
         print(json.dumps(json.loads(bodies["sqs"]), indent=2))
 
 
-def _first_line(text: Any) -> str:
-    if not text:
+def _message(cause: Any) -> str:
+    """The readable message in an execution's cause (a Lambda error's JSON, or plain text)."""
+    if not cause:
         return ""
     try:
-        parsed = json.loads(text)
-        text = parsed.get("errorMessage", text) if isinstance(parsed, dict) else text
+        parsed = json.loads(cause)
     except ValueError:
-        pass
-    return str(text).splitlines()[0]
+        return str(cause)
+    return str(parsed.get("errorMessage", cause)) if isinstance(parsed, dict) else str(cause)
 
 
 if __name__ == "__main__":
