@@ -1,7 +1,7 @@
 """A fake SageMaker Inference Recommender, grafted onto moto's SageMaker.
 
-moto 5.2.5 models SageMaker models, endpoint configs and endpoints, but raises NotImplementedError
-for the Inference Recommender operations. `install()` adds them to
+moto 5.2.5 models SageMaker models, endpoint configs and endpoints, but has no Inference
+Recommender operations. `install()` adds them to
 `moto.sagemaker.responses.SageMakerResponse` as methods named after the snake_case action (which
 is how `BaseResponse.call_action` dispatches), so every boto3 client inside `mock_aws` (tests,
 Lambda handlers run in-process) reaches this fake:
@@ -523,7 +523,7 @@ def _make_handler(operation: str, action: str) -> Callable[[SageMakerResponse], 
     def handler(response: SageMakerResponse) -> ActionResult:
         fake = _Installed.fake
         if fake is None:  # uninstalled while a reference to the method survived
-            raise NotImplementedError(f"The {action} action has not been implemented")
+            raise RuntimeError(f"{action}: the fake Inference Recommender is not installed")
         params = copy.deepcopy(dict(response._get_params()))
         fake.calls.append((operation, copy.deepcopy(params)))
         result: ActionResult = getattr(fake, action)(response.current_account, response.region, params)
@@ -546,7 +546,7 @@ def install() -> FakeInferenceRecommender:
 
 
 def uninstall() -> None:
-    """Remove the operations again (moto raises NotImplementedError for them) and drop all jobs."""
+    """Remove the operations again (moto then answers them as it did before) and drop all jobs."""
     for action in OPERATIONS.values():
         if action in vars(SageMakerResponse):
             delattr(SageMakerResponse, action)
