@@ -38,7 +38,10 @@ class FakeLambdaContext:
     aws_request_id: str = "00000000-0000-0000-0000-000000000000"
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        # A fresh invocation of a step: its whole Lambda timeout ahead (infra/functions.py).
+        from recommender.adapters.aws import STEP_TIMEOUT_SECONDS
+
+        return STEP_TIMEOUT_SECONDS * 1000
 
 
 @pytest.fixture

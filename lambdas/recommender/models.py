@@ -37,6 +37,8 @@ MODEL_PACKAGE_VERSION_ARN_RE = re.compile(
 TRIGGER_RE = re.compile(r"manual|schedule:[0-9a-zA-Z_.-]{1,64}")
 MAX_JOB_DURATION_SECONDS = 18_000
 JobType = Literal["Default", "Advanced"]
+# A measured figure: an integer when whole, else a float (see `finite`).
+Number = int | float
 RunStatus = Literal["COMPLETED", "FAILED", "STOPPED", "TIMED_OUT", "REJECTED", "ABORTED", "ERROR"]
 ADVANCED_ONLY_FIELDS = ("trafficPattern", "stoppingConditions", "resourceLimit")
 
@@ -182,6 +184,8 @@ class PollState(Wire):
     next_wait_seconds: int
     # Shortest duration of earlier completed runs of this endpoint and job type, if any.
     history_seconds: int | None = None
+    # Consecutive checks that could not reach SageMaker (throttled, 5xx, network) after retries.
+    unreachable: int = 0
 
 
 class RunState(Wire):
@@ -254,21 +258,21 @@ class CurrentEndpoint(Wire):
     variant_name: str | None = None
     instance_type: str | None = None
     instance_count: int | None = None
-    max_invocations: float | None = None
-    model_latency_ms: float | None = None
+    max_invocations: Number | None = None
+    model_latency_ms: Number | None = None
 
 
 class Recommendation(Wire):
     rank: int
     instance_type: str | None = None
     instance_count: int | None = None
-    cost_per_hour: float | None = None
-    cost_per_inference: float | None = None
-    max_invocations: float | None = None
-    model_latency_ms: float | None = None
-    cpu_utilization: float | None = None
-    memory_utilization: float | None = None
-    model_setup_time_sec: float | None = None
+    cost_per_hour: Number | None = None
+    cost_per_inference: Number | None = None
+    max_invocations: Number | None = None
+    model_latency_ms: Number | None = None
+    cpu_utilization: Number | None = None
+    memory_utilization: Number | None = None
+    model_setup_time_sec: Number | None = None
     environment: dict[str, str] = Field(default_factory=dict)
 
 
@@ -285,8 +289,8 @@ class Comparison(Wire):
 
     rank: int
     instance_type: str | None = None
-    throughput_ratio: float | None = None  # recommended max invocations / current
-    latency_delta_ms: float | None = None  # recommended latency - current (negative = faster)
+    throughput_ratio: Number | None = None  # recommended max invocations / current
+    latency_delta_ms: Number | None = None  # recommended latency - current (negative = faster)
 
 
 class RunRecord(Wire):
@@ -309,6 +313,8 @@ class RunRecord(Wire):
     comparison: Comparison | None = None
     failure_reason: str | None = None
     violations: list[str] | None = None
+    # Lowest-ranked recommendations left out to keep the item within DynamoDB's 400 KB.
+    recommendations_omitted: int | None = None
 
     @property
     def run_key(self) -> str:
@@ -336,8 +342,13 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def finite(value: Any) -> float | None:
-    """The service's number, or None for absent / NaN / infinite ("not available")."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
+def finite(value: Any) -> Number | None:
+    """The service's number, or None for absent / NaN / infinite ("not available").
+
+    Whole numbers are integers, so a figure reads the same everywhere (`300`, never `300.0` in
+    the message and `300` in the record: DynamoDB gives whole numbers back as integers). Other
+    values are kept exactly as the service sent them.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
-    return float(value) if math.isfinite(value) else None
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)

@@ -18,7 +18,15 @@ from recommender.logic.eligibility import (
 VARIANT = VariantFacts(name="AllTraffic", instance_type="ml.m5.xlarge", instance_count=1, model_name="m")
 GOOD = EndpointFacts(name="ep", exists=True, status="InService", variants=[VARIANT], invocations=0)
 TRAFFIC = TrafficRule(lookback_minutes=60, max_invocations=10, allowed=False)
-PACKAGE_OK = ModelPackageFacts(exists=True, status="Completed", has_domain=True, has_task=True, has_sample_payload=True)
+PACKAGE_OK = ModelPackageFacts(
+    exists=True,
+    status="Completed",
+    has_domain=True,
+    has_task=True,
+    has_sample_payload=True,
+    has_framework=True,
+    has_framework_version=True,
+)
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1"
 
 
@@ -38,6 +46,8 @@ def test_eligible_endpoint_has_no_violations() -> None:
         (replace(GOOD, variants=[replace(VARIANT, serverless=True)]), "variant 'AllTraffic' is serverless"),
         (replace(GOOD, async_inference=True), "endpoint uses asynchronous inference"),
         (replace(GOOD, autoscaled_variants=["AllTraffic"]), "variant 'AllTraffic' is registered with Application"),
+        (replace(GOOD, missing_config="ep-config"), "endpoint config 'ep-config' of the endpoint no longer exists"),
+        (replace(GOOD, missing_models=["m"]), "model 'm' of the endpoint no longer exists"),
         (
             replace(GOOD, variants=[replace(VARIANT, managed_instance_scaling=True)]),
             "variant 'AllTraffic' has managed instance scaling enabled",
@@ -90,6 +100,12 @@ def test_several_together_all_reported() -> None:
         (replace(PACKAGE_OK, has_domain=False), ["model package lacks Domain; register"]),
         (replace(PACKAGE_OK, has_task=False), ["model package lacks Task; register"]),
         (replace(PACKAGE_OK, has_sample_payload=False), ["model package lacks SamplePayloadUrl; register"]),
+        (replace(PACKAGE_OK, has_framework=False), ["model package lacks Framework; register"]),
+        (replace(PACKAGE_OK, has_framework_version=False), ["model package lacks FrameworkVersion; register"]),
+        (
+            replace(PACKAGE_OK, has_framework=False, has_framework_version=False),
+            ["model package lacks Framework, FrameworkVersion; register"],
+        ),
         (
             replace(PACKAGE_OK, status="Pending", has_domain=False, has_task=False, has_sample_payload=False),
             ["model package status is Pending", "model package lacks Domain, Task, SamplePayloadUrl;"],

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 
-from recommender.logic.notification import build
-from recommender.models import EndpointSnapshot, RunRecord
+import pytest
+
+from recommender.logic.notification import SNS_MESSAGE_MAX_BYTES, build, duration_text
+from recommender.logic.results import ITEM_MAX_BYTES, fit_item, item_bytes
+from recommender.models import EndpointSnapshot, Recommendation, RunRecord
 from recommender.steps.publish import completed_record
 from tests.conftest import load_fixture
 
@@ -27,10 +30,12 @@ def completed() -> RunRecord:
 def test_json_protocols_carry_the_run_record_and_console_links() -> None:
     record = completed()
     message = json.loads(build(record, "us-east-1").message)
-    assert set(message) == {"default", "sqs", "lambda", "https", "email"}
+    # One JSON copy: SNS gives `default` to every protocol without a member of its own (SQS,
+    # Lambda, HTTPS), so repeating it per protocol only multiplied the message size.
+    assert set(message) == {"default", "email"}
     document = json.loads(message["default"])
-    assert message["sqs"] == message["lambda"] == message["https"] == message["default"]
-    assert {k: v for k, v in document.items() if k != "consoleUrl"} == record.wire()
+    assert {k: v for k, v in document.items() if k not in {"consoleUrl", "runKey"}} == record.wire()
+    assert document["runKey"] == record.run_key
     assert document["recommendations"][0]["costPerInference"] == 7.456940238625975e-06
     assert EXECUTION in document["consoleUrl"]["execution"]
     assert "job-name" in document["consoleUrl"]["job"]
@@ -77,3 +82,100 @@ def test_failure_email_lists_violations_and_advice() -> None:
     assert "  - endpoint status is Updating, it must be InService" in text
     assert "Fix the problems listed" in text
     assert note.attributes["jobType"]["StringValue"] == "unknown"
+
+
+def _many_recommendations(count: int) -> RunRecord:
+    environment = {f"SETTING_{i}": "x" * 60 for i in range(16)}  # ~1.5 KB per recommendation, as seen
+    recs = [
+        Recommendation(
+            rank=i + 1,
+            instance_type="ml.c5.xlarge",
+            instance_count=1,
+            cost_per_hour=0.204,
+            cost_per_inference=1e-5 + i * 1e-9,
+            max_invocations=320,
+            model_latency_ms=540,
+            environment=environment,
+        )
+        for i in range(count)
+    ]
+    return completed().model_copy(update={"recommendations": recs})
+
+
+@pytest.mark.parametrize("count", [10, 400, 3000])
+def test_message_stays_within_the_sns_limit_whatever_the_job_returned(count: int) -> None:
+    record = _many_recommendations(count)
+    note = build(record, "us-east-1")
+    size = len(note.message.encode()) + len(note.subject) + len(json.dumps(note.attributes))
+    assert size <= SNS_MESSAGE_MAX_BYTES
+    document = json.loads(json.loads(note.message)["default"])
+    email = json.loads(note.message)["email"]
+    if count == 10:  # small runs are sent whole
+        assert len(document["recommendations"]) == 10
+        assert "recommendationsOmitted" not in document
+        assert "more, lower-ranked" not in email
+    else:  # large ones keep the best and say what was left out and where the rest is
+        kept = len(document["recommendations"])
+        assert 0 < kept < count
+        assert document["recommendationsOmitted"] == count - kept
+        assert [r["rank"] for r in document["recommendations"]] == list(range(1, kept + 1))
+        assert (document["endpointName"], document["runKey"]) == (record.endpoint_name, record.run_key)
+        assert f"... and {count - kept} more, lower-ranked, in the run record" in email
+
+
+def test_item_stays_within_the_dynamodb_limit() -> None:
+    small = _many_recommendations(10)
+    assert fit_item(small) == small
+    large = _many_recommendations(3000)
+    fitted = fit_item(large)
+    assert item_bytes(fitted) < ITEM_MAX_BYTES
+    kept = len(fitted.recommendations or [])
+    assert 0 < kept < 3000
+    assert fitted.recommendations_omitted == 3000 - kept
+    # as many as fit: one more would not
+    one_more = large.model_copy(update={"recommendations": (large.recommendations or [])[: kept + 1]})
+    assert item_bytes(one_more) > item_bytes(fitted)
+    assert fitted.recommendations == (large.recommendations or [])[:kept]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0, "0 s"), (5, "5 s"), (60, "1 min"), (125, "2 min 5 s"), (2700, "45 min"), (3900, "1 h 5 min"), (7205, "2 h 5 s")],
+)
+def test_one_duration_format(seconds: int, text: str) -> None:
+    assert duration_text(seconds) == text
+
+
+def test_rejected_email_names_no_job_and_an_instant_duration() -> None:
+    record = RunRecord(
+        endpoint_name="ep",
+        status="REJECTED",
+        job_name="ir-orchestrator-0123456789abcdef-ep",
+        started_at="2026-01-01T00:00:00Z",
+        finished_at="2026-01-01T00:00:00Z",
+        duration_seconds=0,
+        trigger="manual",
+        failure_reason="Invalid execution input",
+    )
+    text = json.loads(build(record, "us-east-1").message)["email"]
+    assert "No Inference Recommender job was started; trigger manual" in text
+    assert "ir-orchestrator-0123456789abcdef-ep" not in text
+    assert "Started 2026-01-01T00:00:00Z, finished 2026-01-01T00:00:00Z (0 s)" in text
+    assert ".;" not in text
+
+
+def test_completed_email_names_its_job_and_duration() -> None:
+    record = completed().model_copy(update={"job_arn": "arn:aws:sagemaker:us-east-1:1:inference-recommendations-job/j"})
+    text = json.loads(build(record, "us-east-1").message)["email"]
+    assert "Job job-name (Default); trigger schedule:weekly" in text
+    assert "What happened" not in text  # no advice section on a COMPLETED email
+
+
+def test_whole_numbers_read_the_same_in_the_message_and_the_stored_record() -> None:
+    from recommender.adapters.store import from_item, to_item
+
+    record = completed()
+    document = json.loads(json.loads(build(record, "us-east-1").message)["default"])
+    stored = from_item(to_item(record.wire()))
+    assert document["currentEndpoint"] == stored["currentEndpoint"]
+    assert document["recommendations"] == stored["recommendations"]

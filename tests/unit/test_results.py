@@ -22,7 +22,7 @@ def test_documented_values_parse_exactly(fixture: str) -> None:
     recs = parse_recommendations(job)
     g4dn = next(r for r in recs if r.instance_type == "ml.g4dn.xlarge")
     assert g4dn.instance_count == 1
-    assert g4dn.cost_per_hour == 0.7360000014305115
+    assert g4dn.cost_per_hour == 0.7360000014305115  # exactly as the service sent it
     assert g4dn.cost_per_inference == 7.456940238625975e-06
     assert g4dn.max_invocations == 1645
     assert g4dn.model_latency_ms == 171

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from recommender.adapters.aws import client, error_code, session
+from recommender.adapters.aws import client, error_code
 from recommender.logic.eligibility import EndpointFacts, ModelPackageFacts, VariantFacts
 
 ACTIVE_JOB_STATUSES = frozenset({"PENDING", "IN_PROGRESS"})
@@ -30,22 +30,33 @@ def endpoint_facts(name: str, *, lookback_minutes: int, count_invocations: bool,
         if _missing(exc):
             return EndpointFacts(name=name, exists=False)
         raise
-    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    config_name = endpoint["EndpointConfigName"]
+    try:
+        config = sagemaker.describe_endpoint_config(EndpointConfigName=config_name)
+    except ClientError as exc:
+        if _missing(exc):
+            # The config was deleted after the endpoint was created: the endpoint still serves,
+            # but nothing can be created from it (the job needs it).
+            status = endpoint.get("EndpointStatus")
+            return EndpointFacts(name=name, exists=True, status=status, missing_config=config_name)
+        raise
     live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants") or []}
     variants = []
     for spec in config.get("ProductionVariants") or []:
         current = live.get(spec["VariantName"], {})
         scaling = current.get("ManagedInstanceScaling") or spec.get("ManagedInstanceScaling") or {}
+        instance_type, instance_count = _instances(spec, current)
         variants.append(
             VariantFacts(
                 name=spec["VariantName"],
-                instance_type=current.get("CurrentInstanceType") or spec.get("InstanceType"),
-                instance_count=current.get("CurrentInstanceCount", spec.get("InitialInstanceCount")),
+                instance_type=instance_type,
+                instance_count=instance_count,
                 serverless=bool(spec.get("ServerlessConfig") or current.get("CurrentServerlessConfig")),
                 managed_instance_scaling=scaling.get("Status") == "ENABLED",
                 model_name=spec.get("ModelName"),
             )
         )
+    models = {v.model_name: _model(v.model_name) for v in variants if v.model_name}
     shadows = max(
         len(endpoint.get("ShadowProductionVariants") or []), len(config.get("ShadowProductionVariants") or [])
     )
@@ -57,7 +68,8 @@ def endpoint_facts(name: str, *, lookback_minutes: int, count_invocations: bool,
         shadow_variant_count=shadows,
         async_inference=bool(config.get("AsyncInferenceConfig")),
         autoscaled_variants=_autoscaled(name, [v.name for v in variants]),
-        multi_model=any(_multi_model(v.model_name) for v in variants if v.model_name),
+        multi_model=any(_multi_model(model) for model in models.values() if model),
+        missing_models=sorted(name for name, model in models.items() if model is None),
         invocations=_invocations(name, [v.name for v in variants], lookback_minutes, now)
         if count_invocations
         else None,
@@ -74,8 +86,35 @@ def _autoscaled(endpoint: str, variant_names: list[str]) -> list[str]:
     return sorted({ids[t["ResourceId"]] for t in found.get("ScalableTargets", []) if t["ResourceId"] in ids})
 
 
-def _multi_model(model_name: str) -> bool:
-    model = client("sagemaker").describe_model(ModelName=model_name)
+def _instances(spec: dict[str, Any], current: dict[str, Any]) -> tuple[str | None, int | None]:
+    """The variant's instance type and count.
+
+    The type is on the endpoint config's variant (the endpoint's `ProductionVariantSummary` has
+    no instance type), or, for a variant on instance pools, on its pools: the live pool with the
+    most instances (its summary has counts), else the config's first pool.
+    """
+    count = current.get("CurrentInstanceCount", spec.get("InitialInstanceCount"))
+    if spec.get("InstanceType"):
+        return str(spec["InstanceType"]), count
+    live_pools = [p for p in current.get("InstancePools") or [] if p.get("InstanceType")]
+    if live_pools:
+        busiest = max(live_pools, key=lambda p: p.get("CurrentInstanceCount") or 0)
+        return str(busiest["InstanceType"]), count
+    pools = [p for p in spec.get("InstancePools") or [] if p.get("InstanceType")]
+    return (str(pools[0]["InstanceType"]) if pools else None), count
+
+
+def _model(model_name: str) -> dict[str, Any] | None:
+    """The model's description, or None when it was deleted."""
+    try:
+        return dict(client("sagemaker").describe_model(ModelName=model_name))
+    except ClientError as exc:
+        if _missing(exc):
+            return None
+        raise
+
+
+def _multi_model(model: dict[str, Any]) -> bool:
     containers = [model.get("PrimaryContainer") or {}, *(model.get("Containers") or [])]
     return any(c.get("Mode") == "MultiModel" for c in containers)
 
@@ -114,22 +153,16 @@ def model_package_facts(arn: str) -> ModelPackageFacts:
         if _missing(exc):
             return ModelPackageFacts(exists=False)
         raise
+    containers = (package.get("InferenceSpecification") or {}).get("Containers") or []
     return ModelPackageFacts(
         exists=True,
         status=package.get("ModelPackageStatus"),
         has_domain=bool(package.get("Domain")),
         has_task=bool(package.get("Task")),
         has_sample_payload=bool(package.get("SamplePayloadUrl")),
+        has_framework=bool(containers) and all(c.get("Framework") for c in containers),
+        has_framework_version=bool(containers) and all(c.get("FrameworkVersion") for c in containers),
     )
-
-
-def shape_errors(shape_name: str, value: Any) -> str | None:
-    """Check a pass-through value against the SageMaker service model's shape; None when valid."""
-    from botocore.validate import ParamValidator  # only the Validate step needs it
-
-    shape = session().get_service_model("sagemaker").shape_for(shape_name)
-    report = ParamValidator().validate(value, shape)
-    return report.generate_report() if report.has_errors() else None
 
 
 def create_job(request: dict[str, Any]) -> str:
@@ -137,11 +170,16 @@ def create_job(request: dict[str, Any]) -> str:
 
 
 def describe_job(job_name: str) -> dict[str, Any] | None:
-    """The job's description, or None when no such job exists."""
+    """The job's description, or None when no such job exists.
+
+    Only `ResourceNotFound` (the operation's one modelled error) means "no such job"; any other
+    error, a `ValidationException` included, is raised: reading it as "missing" would end a run
+    that still has a job running.
+    """
     try:
         return dict(client("sagemaker").describe_inference_recommendations_job(JobName=job_name))
     except ClientError as exc:
-        if error_code(exc) in {"ResourceNotFound", "ValidationException"}:
+        if error_code(exc) == "ResourceNotFound":
             return None
         raise
 

@@ -12,6 +12,9 @@ from recommender.adapters.aws import client, error_code
 from recommender.models import RunRecord
 
 LOCK_KEY = "LOCK"
+# How long a lock stays held for a job that was asked to stop and is still stopping: the next run
+# waits for that job to end, and at the latest for this long.
+DRAIN_SECONDS = 3600
 HISTORY_SCAN_LIMIT = 50
 
 # Low-level client with hand-written (de)serialisation: the resource API is deprecated and heavy
@@ -65,29 +68,48 @@ class Store:
         self.db = client("dynamodb")
 
     # ------------------------------------------------------------------ lock
+    # SageMaker endpoint names are case-insensitive (`Demo-Endpoint` and `demo-endpoint` are one
+    # endpoint), so the lock lives under the lower-cased name.
+    @staticmethod
+    def lock_key(endpoint: str) -> dict[str, Any]:
+        return to_item({"endpointName": endpoint.lower(), "runKey": LOCK_KEY})
+
     def acquire_lock(
-        self, endpoint: str, owner: str, job_name: str, now: int, expires_at: int
+        self, endpoint: str, *, owner: str, job_name: str, now: int, expires_at: int
     ) -> dict[str, Any] | None:
         """Take the endpoint lock; None on success, else the holder's lock item.
 
         The condition checks expiry itself: TTL deletion may lag expiry by days.
         """
+        return self._put_lock(
+            endpoint,
+            {"owner": owner, "jobName": job_name, "acquiredAt": now, "expiresAt": expires_at},
+            condition="attribute_not_exists(runKey) OR expiresAt < :now OR #owner = :me",
+            values={":now": to_attr(now)},
+        )
+
+    def take_over_drained(
+        self, endpoint: str, held: dict[str, Any], *, owner: str, job_name: str, now: int, expires_at: int
+    ) -> dict[str, Any] | None:
+        """Take a lock its holder left draining, once its job is known to have ended; None on
+        success, else the lock item as it is now (someone else moved first)."""
+        return self._put_lock(
+            endpoint,
+            {"owner": owner, "jobName": job_name, "acquiredAt": now, "expiresAt": expires_at},
+            condition="#owner = :holder AND draining = :job",
+            values={":holder": to_attr(held["owner"]), ":job": to_attr(held["draining"])},
+        )
+
+    def _put_lock(
+        self, endpoint: str, lock: dict[str, Any], *, condition: str, values: dict[str, Any]
+    ) -> dict[str, Any] | None:
         try:
             self.db.put_item(
                 TableName=self.table,
-                Item=to_item(
-                    {
-                        "endpointName": endpoint,
-                        "runKey": LOCK_KEY,
-                        "owner": owner,
-                        "jobName": job_name,
-                        "acquiredAt": now,
-                        "expiresAt": expires_at,
-                    }
-                ),
-                ConditionExpression="attribute_not_exists(runKey) OR expiresAt < :now OR #owner = :me",
+                Item={**self.lock_key(endpoint), **to_item(lock)},
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#owner": "owner"},
-                ExpressionAttributeValues={":now": to_attr(now), ":me": to_attr(owner)},
+                ExpressionAttributeValues={":me": to_attr(lock["owner"]), **values} if ":me" in condition else values,
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except ClientError as exc:
@@ -102,10 +124,28 @@ class Store:
         try:
             self.db.delete_item(
                 TableName=self.table,
-                Key=to_item({"endpointName": endpoint, "runKey": LOCK_KEY}),
+                Key=self.lock_key(endpoint),
                 ConditionExpression="#owner = :me",
                 ExpressionAttributeNames={"#owner": "owner"},
                 ExpressionAttributeValues={":me": to_attr(owner)},
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
+
+    def drain_lock(self, endpoint: str, owner: str, job_name: str, until: int) -> bool:
+        """Keep the lock while `job_name`, asked to stop, is still stopping: the next run may take
+        it only once that job has ended (or at `until`). False when `owner` does not hold it."""
+        try:
+            self.db.update_item(
+                TableName=self.table,
+                Key=self.lock_key(endpoint),
+                UpdateExpression="SET draining = :job, expiresAt = :until",
+                ConditionExpression="#owner = :me",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":me": to_attr(owner), ":job": to_attr(job_name), ":until": to_attr(until)},
             )
         except ClientError as exc:
             if error_code(exc) == "ConditionalCheckFailedException":
@@ -150,10 +190,7 @@ class Store:
         notified yet, so a retried step never rewrites a finished, announced run, and a late
         failure report never replaces a different outcome.
         """
-        values = {
-            "runKey": record.run_key,
-            **record.model_dump(by_alias=True, exclude_none=True, mode="json"),
-        }
+        values = {"runKey": record.run_key, **record.wire()}
         condition = "attribute_not_exists(runKey)"
         extra: dict[str, Any] = {}
         if overwrite_status:

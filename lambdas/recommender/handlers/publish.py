@@ -34,7 +34,7 @@ def emit_metrics(record: RunRecord) -> None:
             metrics.add_metric(name=name, unit=unit, value=float(value))
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @traced
 @metrics.log_metrics
 @transient_as_retryable

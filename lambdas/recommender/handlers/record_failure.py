@@ -17,7 +17,7 @@ from recommender.steps.record_failure import from_catch, from_event, record_fail
 STATUS_CHANGE = "Step Functions Execution Status Change"
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @traced
 @transient_as_retryable
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from recommender.settings import settings
 from recommender.steps.start import start
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @traced
 @transient_as_retryable
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

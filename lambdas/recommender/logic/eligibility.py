@@ -26,6 +26,9 @@ class ModelPackageFacts:
     has_domain: bool = False
     has_task: bool = False
     has_sample_payload: bool = False
+    # Every container of InferenceSpecification names its Framework and FrameworkVersion.
+    has_framework: bool = False
+    has_framework_version: bool = False
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,8 @@ class EndpointFacts:
     autoscaled_variants: list[str] = field(default_factory=list)
     multi_model: bool = False
     invocations: float | None = None  # summed over the look-back window; None when not asked
+    missing_config: str | None = None  # the endpoint's config name, when the config was deleted
+    missing_models: list[str] = field(default_factory=list)  # variants' models that were deleted
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,13 @@ def endpoint_violations(facts: EndpointFacts, traffic: TrafficRule) -> list[str]
     found: list[str] = []
     if facts.status != "InService":
         found.append(f"endpoint status is {facts.status}, it must be InService")
+    if facts.missing_config:
+        found.append(
+            f"endpoint config {facts.missing_config!r} of the endpoint no longer exists; "
+            "update the endpoint to an existing endpoint config"
+        )
+    for model in facts.missing_models:
+        found.append(f"model {model!r} of the endpoint no longer exists; update the endpoint to an existing model")
     if len(facts.variants) != 1:
         found.append(f"endpoint has {len(facts.variants)} production variants; Inference Recommender needs exactly one")
     if facts.shadow_variant_count:
@@ -100,12 +112,15 @@ def model_package_violations(arn: str, facts: ModelPackageFacts) -> list[str]:
             ("Domain", facts.has_domain),
             ("Task", facts.has_task),
             ("SamplePayloadUrl", facts.has_sample_payload),
+            ("Framework", facts.has_framework),
+            ("FrameworkVersion", facts.has_framework_version),
         )
         if not present
     ]
     if missing:
         found.append(
             f"model package lacks {', '.join(missing)}; register the version with them "
-            "(the job would fail after 25-30 minutes without)"
+            "(Framework and FrameworkVersion on every container of InferenceSpecification; "
+            "the job would fail after 25-30 minutes without)"
         )
     return found

@@ -13,13 +13,15 @@ DISTINCT_PREFIX_MAX = 40
 DIGEST_CHARS = 16
 
 
-def job_name(prefix: str, execution_arn: str, endpoint_name: str) -> str:
-    """`<prefix>-<digest of the execution ARN>-<endpoint name>`, cut to 64 characters.
+def job_name(prefix: str, execution_arn: str, started_at: str, endpoint_name: str) -> str:
+    """`<prefix>-<digest of the execution ARN and start>-<endpoint name>`, cut to 64 characters.
 
     The same execution always gets the same name (a retried Start finds its own job), distinct
-    executions get distinct names, and the IAM policy can scope job actions to `<prefix>-*`.
+    executions get distinct names, and the IAM policy can scope job actions to `<prefix>-*`. The
+    start time is part of the digest: Step Functions lets a Standard execution name be reused 90
+    days after the execution ended, and the new execution must not adopt the old one's job.
     """
-    digest = hashlib.sha256(execution_arn.encode()).hexdigest()[:DIGEST_CHARS]
+    digest = hashlib.sha256(f"{execution_arn}#{started_at}".encode()).hexdigest()[:DIGEST_CHARS]
     head = f"{prefix}-{digest}"
     if len(head) > DISTINCT_PREFIX_MAX:
         raise ValueError(f"job name prefix {prefix!r} is too long: prefix + digest must fit in 40 characters")

@@ -1,14 +1,23 @@
-"""The SNS message: JSON for programs, plain text for people, attributes for filter policies."""
+"""The SNS message: JSON for programs, plain text for people, attributes for filter policies.
+
+Size: SNS takes at most 256 KB per message, attributes included. The JSON document is sent once,
+as `default` (SNS gives it to every protocol without a member of its own: SQS, Lambda, HTTPS),
+beside the `email` text. A run whose message would still be too large is summarised: the
+lowest-ranked recommendations are left out (`recommendationsOmitted` says how many) and the
+document names where the whole record is stored (`endpointName` + `runKey` in the table).
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from recommender.logic.failure import ADVICE
 from recommender.models import Recommendation, RunRecord
 
 SUBJECT_MAX = 100
+SNS_MESSAGE_MAX_BYTES = 262_144  # message + attributes (+ subject, counted for safety)
 
 
 @dataclass(frozen=True)
@@ -34,27 +43,36 @@ def console_urls(record: RunRecord, region: str) -> dict[str, str]:
 
 
 def build(record: RunRecord, region: str) -> Notification:
-    document = {**record.wire(), "consoleUrl": console_urls(record, region)}
-    as_json = json.dumps(document, separators=(",", ":"))
-    subject = f"Inference recommendation {record.status}: {record.endpoint_name}"
-    message = {
-        "default": as_json,
-        "sqs": as_json,
-        "lambda": as_json,
-        "https": as_json,
-        "email": email_text(record, document["consoleUrl"]),
+    subject = f"Inference recommendation {record.status}: {record.endpoint_name}"[:SUBJECT_MAX]
+    attributes = {
+        name: {"DataType": "String", "StringValue": value}
+        for name, value in (
+            ("endpointName", record.endpoint_name),
+            ("status", record.status),
+            ("jobType", record.job_type or "unknown"),
+        )
     }
-    return Notification(
-        subject=subject[:SUBJECT_MAX],
-        message=json.dumps(message),
-        attributes={
-            name: {"DataType": "String", "StringValue": value}
-            for name, value in (
-                ("endpointName", record.endpoint_name),
-                ("status", record.status),
-                ("jobType", record.job_type or "unknown"),
-            )
-        },
+    overhead = len(subject.encode()) + sum(len(k) + len(json.dumps(v)) for k, v in attributes.items())
+    recommendations = record.recommendations or []
+    keep = len(recommendations)
+    while True:
+        message = _message(record, region, keep)
+        if len(message.encode()) + overhead <= SNS_MESSAGE_MAX_BYTES or keep == 0:
+            break
+        keep //= 2  # halving finds a size that fits in a few tries whatever the job returned
+    return Notification(subject=subject, message=message, attributes=attributes)
+
+
+def _message(record: RunRecord, region: str, keep: int) -> str:
+    """The MessageStructure=json document with the first `keep` recommendations."""
+    total = len(record.recommendations or [])
+    shown = record.model_copy(update={"recommendations": (record.recommendations or [])[:keep]}) if total else record
+    urls = console_urls(record, region)
+    document: dict[str, Any] = {**shown.wire(), "runKey": record.run_key, "consoleUrl": urls}
+    if keep < total:
+        document["recommendationsOmitted"] = total - keep + (record.recommendations_omitted or 0)
+    return json.dumps(
+        {"default": json.dumps(document, separators=(",", ":")), "email": email_text(shown, urls, total=total)}
     )
 
 
@@ -78,16 +96,30 @@ def _table(recs: list[Recommendation]) -> list[str]:
     return rows
 
 
-def email_text(record: RunRecord, urls: dict[str, str]) -> str:
-    """A summary a person can act on without opening the console."""
+def duration_text(seconds: int) -> str:
+    """One way to write a duration everywhere: `45 min`, `1 h 5 min`, `2 min 5 s`, `0 s`."""
+    hours, rest = divmod(max(0, seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else "", f"{secs} s" if secs else ""]
+    return " ".join(part for part in parts if part) or "0 s"
+
+
+def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = None) -> str:
+    """A summary a person can act on without opening the console.
+
+    `total`: how many recommendations the run has when `record` carries only the first ones.
+    """
     lines = [f"Inference Recommender run {record.status} for endpoint {record.endpoint_name}", ""]
-    job = f"Job {record.job_name}" + (f" ({record.job_type})" if record.job_type else "")
-    lines.append(f"{job}, trigger {record.trigger or 'unknown'}")
+    if record.job_arn:
+        job = f"Job {record.job_name}" + (f" ({record.job_type})" if record.job_type else "")
+    else:
+        job = "No Inference Recommender job was started"
+    lines.append(f"{job}; trigger {record.trigger or 'unknown'}")
     timing = f"Started {record.started_at}"
     if record.finished_at:
         timing += f", finished {record.finished_at}"
     if record.duration_seconds is not None:
-        timing += f" ({record.duration_seconds // 60} min {record.duration_seconds % 60} s)"
+        timing += f" ({duration_text(record.duration_seconds)})"
     lines += [timing, ""]
     current = record.current_endpoint
     if current:
@@ -98,6 +130,9 @@ def email_text(record: RunRecord, urls: dict[str, str]) -> str:
         )
     if record.recommendations:
         lines += ["", "Recommendations, cheapest per inference first:", *_table(record.recommendations)]
+    left_out = (total or 0) - len(record.recommendations or []) + (record.recommendations_omitted or 0)
+    if left_out > 0:
+        lines.append(f"... and {left_out} more, lower-ranked, in the run record (too many for one message)")
     lines += _verdict(record)
     if record.status != "COMPLETED":
         lines += ["", f"What happened: {record.failure_reason or 'unknown'}"]
@@ -112,7 +147,9 @@ def _verdict(record: RunRecord) -> list[str]:
     if not (record.comparison and record.recommendations):
         return []
     comp, current = record.comparison, record.current_endpoint
-    chosen = record.recommendations[comp.rank - 1]
+    chosen = next((r for r in record.recommendations if r.rank == comp.rank), None)
+    if chosen is None:
+        return []
     out = [
         "",
         f"Best choice: #{comp.rank} {chosen.instance_type} x{_num(chosen.instance_count)} "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,8 +12,36 @@ from recommender.models import (
     CurrentEndpoint,
     EndpointSnapshot,
     Recommendation,
+    RunRecord,
     finite,
 )
+
+# DynamoDB items are at most 400 KB (names and values, UTF-8). The estimate below (the item as
+# compact JSON) counts more than DynamoDB does (quotes, punctuation); the margin covers the keys
+# and the bookkeeping attributes written later (notifiedAt).
+ITEM_MAX_BYTES = 400 * 1024
+ITEM_BUDGET_BYTES = ITEM_MAX_BYTES - 16 * 1024
+
+
+def item_bytes(record: RunRecord) -> int:
+    """An upper estimate of the record's DynamoDB item size."""
+    return len(json.dumps(record.wire(), separators=(",", ":")).encode()) + len(record.run_key)
+
+
+def fit_item(record: RunRecord, budget: int = ITEM_BUDGET_BYTES) -> RunRecord:
+    """The record, or, when too large for one item, the record without its lowest-ranked
+    recommendations (`recommendationsOmitted` says how many were left out)."""
+    recs = record.recommendations or []
+    if item_bytes(record) <= budget or not recs:
+        return record
+    low, high = 0, len(recs)  # the most recommendations that still fit lies in [low, high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        candidate = record.model_copy(
+            update={"recommendations": recs[:middle], "recommendations_omitted": len(recs) - middle}
+        )
+        low, high = (middle, high) if item_bytes(candidate) <= budget else (low, middle)
+    return record.model_copy(update={"recommendations": recs[:low], "recommendations_omitted": len(recs) - low})
 
 
 def _int(value: Any) -> int | None:
@@ -95,10 +124,10 @@ def compare(recs: list[Recommendation], best: Best, current: CurrentEndpoint) ->
     chosen = recs[best.cheapest_per_inference - 1]
     ratio = None
     if chosen.max_invocations is not None and current.max_invocations:
-        ratio = round(chosen.max_invocations / current.max_invocations, 4)
+        ratio = finite(round(chosen.max_invocations / current.max_invocations, 4))
     delta = None
     if chosen.model_latency_ms is not None and current.model_latency_ms is not None:
-        delta = round(chosen.model_latency_ms - current.model_latency_ms, 3)
+        delta = finite(round(chosen.model_latency_ms - current.model_latency_ms, 3))
     return Comparison(
         rank=chosen.rank, instance_type=chosen.instance_type, throughput_ratio=ratio, latency_delta_ms=delta
     )

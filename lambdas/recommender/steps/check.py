@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from recommender.adapters import sagemaker
+from recommender.adapters.aws import is_transient
 from recommender.errors import JobFailed, JobStopped, JobTimedOut
 from recommender.logic.polling import PollPolicy, next_wait
 from recommender.models import PollState, RunState, parse_time
@@ -23,16 +24,22 @@ def failure_text(job_name: str, reason: str | None) -> str:
 
 def check(state: RunState, *, cfg: Settings, now: datetime) -> RunState:
     poll = state.poll or PollState(status="PENDING", next_wait_seconds=cfg.poll_initial_seconds)
-    job = sagemaker.describe_job(state.job_name)
-    status = str(job["Status"]) if job else "DELETED"
     checks = poll.checks + 1
+    deadline = parse_time(state.deadline)
+    try:
+        job = sagemaker.describe_job(state.job_name)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        return unreachable(state, poll, cfg=cfg, now=now, cause=exc)
+    status = str(job["Status"]) if job else "DELETED"
     if status == "COMPLETED":
-        return state.model_copy(update={"poll": poll.model_copy(update={"status": status, "checks": checks})})
+        update = {"status": status, "checks": checks, "unreachable": 0}
+        return state.model_copy(update={"poll": poll.model_copy(update=update)})
     if status == "FAILED":
         raise JobFailed(failure_text(state.job_name, (job or {}).get("FailureReason")))
     if status in STOPPED:
         raise JobStopped(f"job {state.job_name} is {status}: it was stopped or deleted outside this workflow")
-    deadline = parse_time(state.deadline)
     if now >= deadline:
         sagemaker.stop_job(state.job_name)
         raise JobTimedOut(
@@ -46,5 +53,30 @@ def check(state: RunState, *, cfg: Settings, now: datetime) -> RunState:
         history_seconds=poll.history_seconds,
         seconds_to_deadline=(deadline - now).total_seconds(),
     )
-    updated = poll.model_copy(update={"status": status, "checks": checks, "next_wait_seconds": wait})
-    return state.model_copy(update={"poll": updated})
+    update = {"status": status, "checks": checks, "next_wait_seconds": wait, "unreachable": 0}
+    return state.model_copy(update={"poll": poll.model_copy(update=update)})
+
+
+def unreachable(state: RunState, poll: PollState, *, cfg: Settings, now: datetime, cause: Exception) -> RunState:
+    """SageMaker could not be asked (still throttled, 5xx or unreachable after every retry).
+
+    A multi-hour job must not fail for a brief outage: keep the last known status and ask again
+    later, backing off up to `pollMaxSeconds`, until the deadline. At the deadline the run ends
+    TIMED_OUT as usual (the stop is attempted; Record Failure tries again).
+    """
+    deadline = parse_time(state.deadline)
+    if now >= deadline:
+        try:
+            sagemaker.stop_job(state.job_name)
+        except Exception as exc:
+            if not is_transient(exc):
+                raise
+        raise JobTimedOut(
+            f"job {state.job_name} could not be checked at the run's deadline {state.deadline} "
+            f"(maxRunHours {cfg.max_run_hours:g}; SageMaker unreachable: {cause}); it was asked to stop"
+        ) from cause
+    failures = poll.unreachable + 1
+    backoff = min(cfg.poll_max_seconds, cfg.poll_initial_seconds * 2 ** min(failures - 1, 16))
+    wait = max(1, int(min(backoff, (deadline - now).total_seconds())))
+    update = {"checks": poll.checks + 1, "next_wait_seconds": wait, "unreachable": failures}
+    return state.model_copy(update={"poll": poll.model_copy(update=update)})

@@ -10,7 +10,7 @@ from recommender.adapters.store import Store
 from recommender.errors import JobFailed
 from recommender.logic.results import compare, parse_current_endpoint, parse_recommendations, pick_best
 from recommender.models import EndpointSnapshot, RunRecord, RunState, iso, parse_time
-from recommender.steps.reporting import store_and_notify
+from recommender.steps.reporting import notify_once, store_run
 
 
 def completed_record(
@@ -52,7 +52,7 @@ def completed_record(
 def publish(state: RunState, *, store: Store, topic_arn: str, region: str, now: datetime) -> RunRecord:
     job = sagemaker.describe_job(state.job_name)
     if not job or job.get("Status") != "COMPLETED":
-        raise JobFailed(f"job {state.job_name} is {job and job.get('Status')}, not COMPLETED")
+        raise JobFailed(f"job {state.job_name} is {job.get('Status') if job else 'missing'}, not COMPLETED")
     record = completed_record(
         job,
         endpoint_name=state.request.endpoint_name,
@@ -62,8 +62,8 @@ def publish(state: RunState, *, store: Store, topic_arn: str, region: str, now: 
         execution_arn=state.execution.id,
         trigger=state.request.trigger,
     )
-    stored = store_and_notify(
-        record, store=store, topic_arn=topic_arn, region=region, now=now, overwrite_status={"COMPLETED"}
-    )
+    stored, notified = store_run(record, store=store, overwrite_status={"COMPLETED"})
+    # The run is recorded and its job has ended: free the endpoint before notifying.
     store.release_lock(state.request.endpoint_name, state.execution.id)
+    notify_once(stored, notified=notified, store=store, topic_arn=topic_arn, region=region, now=now)
     return stored

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from recommender.adapters import sagemaker
-from recommender.adapters.store import Store
+from recommender.adapters.store import DRAIN_SECONDS, Store
 from recommender.logic.failure import NO_JOB_ERRORS, reason_and_violations, status_for
 from recommender.logic.naming import job_name as derive_job_name
 from recommender.models import (
@@ -24,11 +24,13 @@ from recommender.models import (
     iso,
     parse_time,
 )
-from recommender.steps.reporting import store_and_notify
+from recommender.steps.reporting import notify_once, store_run
 
 # Partition key for runs whose input had no usable endpoint name (not a valid endpoint name).
 INVALID_ENDPOINT_KEY = "(invalid input)"
 ACTIVE = frozenset({"PENDING", "IN_PROGRESS"})
+# Not ended yet: the endpoint is still under load until the job reaches STOPPED.
+NOT_ENDED = frozenset({*ACTIVE, "STOPPING"})
 
 
 @dataclass(frozen=True)
@@ -79,19 +81,20 @@ def record_failure(
 ) -> RunRecord:
     requested = _text(failure.request.get("endpointName"))
     endpoint = requested if requested and NAME_RE.fullmatch(requested) else None
-    job = failure.job_name or derive_job_name(prefix, failure.execution_arn, endpoint or "")
+    job = failure.job_name or derive_job_name(prefix, failure.execution_arn, failure.started_at, endpoint or "")
     status = status_for(failure.error_name, failure.execution_status)
     reason, violations = reason_and_violations(failure.error_name, failure.cause)
     if failure.execution_status in {"ABORTED", "TIMED_OUT"} and not failure.cause:
         reason = f"the execution was {failure.execution_status.lower().replace('_', ' ')}"
 
-    job_arn, job_type = None, _text(failure.request.get("jobType", "Default"))
+    job_arn, job_type, job_running = None, _text(failure.request.get("jobType", "Default")), False
     if endpoint and failure.error_name not in NO_JOB_ERRORS:
         described = sagemaker.describe_job(job)
         if described:
             job_arn, job_type = described.get("JobArn"), described.get("JobType", job_type)
+            job_running = described.get("Status") in NOT_ENDED
             if described.get("Status") in ACTIVE and sagemaker.stop_job(job):
-                reason += f"; job {job} was asked to stop"
+                reason = f"{reason.rstrip('.')}; job {job} was asked to stop"
 
     finished = parse_time(now)
     record = RunRecord(
@@ -109,7 +112,12 @@ def record_failure(
         failure_reason=reason,
         violations=violations or None,
     )
-    stored = store_and_notify(record, store=store, topic_arn=topic_arn, region=region, now=now, overwrite_status=set())
-    if endpoint:
+    stored, notified = store_run(record, store=store, overwrite_status=set())
+    # Free the endpoint before notifying (SNS refusing the message must not keep it locked), but
+    # not while the job is still stopping: the next run would load-test the endpoint beside it.
+    if endpoint and job_running:
+        store.drain_lock(endpoint, failure.execution_arn, job, int(finished.timestamp()) + DRAIN_SECONDS)
+    elif endpoint:
         store.release_lock(endpoint, failure.execution_arn)
+    notify_once(stored, notified=notified, store=store, topic_arn=topic_arn, region=region, now=now)
     return stored

@@ -7,13 +7,25 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from recommender.adapters import sagemaker
+from recommender.adapters import sagemaker, workflow
 from recommender.adapters.aws import error_code
-from recommender.adapters.store import Store
-from recommender.errors import EndpointBusy, JobConflict, JobFailed
+from recommender.adapters.store import DRAIN_SECONDS, Store
+from recommender.errors import EndpointBusy, JobConflict, JobFailed, JobStopped
 from recommender.logic.polling import PollPolicy, next_wait
 from recommender.models import PollState, RunState, iso, parse_time
 from recommender.settings import Settings
+
+JOB_DESCRIPTION_MAX = 128  # RecommendationJobDescription
+# A job found under this run's name was created by this run only if it is not older than the run
+# (with some tolerance for clock skew between Step Functions and SageMaker).
+CLOCK_SKEW_SECONDS = 300
+ENDED = frozenset({"COMPLETED", "FAILED", "STOPPED", "DELETING", "DELETED"})
+
+
+def default_description(endpoint: str, trigger: str) -> str:
+    """What the job is, within the API's 128 characters whatever the endpoint and schedule names."""
+    text = f"Right-sizing check of {endpoint} ({trigger})"
+    return text if len(text) <= JOB_DESCRIPTION_MAX else text[: JOB_DESCRIPTION_MAX - 3] + "..."
 
 
 def create_request(state: RunState, role_arn: str) -> dict[str, Any]:
@@ -34,39 +46,81 @@ def create_request(state: RunState, role_arn: str) -> dict[str, Any]:
         "JobType": req.job_type,
         "RoleArn": role_arn,
         "InputConfig": input_config,
-        "JobDescription": req.job_description or f"Right-sizing check of {req.endpoint_name} ({req.trigger})",
+        "JobDescription": req.job_description or default_description(req.endpoint_name, req.trigger),
     }
     if req.stopping_conditions is not None:
         request["StoppingConditions"] = req.stopping_conditions
     return request
 
 
-def is_ours(job: dict[str, Any], request: dict[str, Any]) -> bool:
-    """A job found under this run's name is ours when it benchmarks what this run asked for."""
+def is_ours(job: dict[str, Any], request: dict[str, Any], started_at: str) -> bool:
+    """A job found under this run's name is ours when it benchmarks what this run asked for and was
+    created after this run started (never an older run's job under a reused execution name)."""
     config = job.get("InputConfig") or {}
+    created = job.get("CreationTime")
     return (
-        job.get("JobType") == request["JobType"]
+        created is not None
+        and (parse_time(created) - parse_time(started_at)).total_seconds() >= -CLOCK_SKEW_SECONDS
+        and job.get("JobType") == request["JobType"]
         and config.get("ModelPackageVersionArn") == request["InputConfig"]["ModelPackageVersionArn"]
         and config.get("Endpoints") == request["InputConfig"]["Endpoints"]
     )
 
 
-def start(state: RunState, *, cfg: Settings, store: Store, now: datetime) -> RunState:
+def take_lock(state: RunState, *, cfg: Settings, store: Store, now: datetime) -> None:
+    """The endpoint lock for this run, or EndpointBusy naming who holds it and until when.
+
+    A lock left draining by a run whose job was asked to stop is taken over once that job has
+    ended: until then the endpoint is still under load.
+    """
     endpoint = state.request.endpoint_name
-    deadline = parse_time(state.deadline)
-    holder = store.acquire_lock(
-        endpoint,
-        owner=state.execution.id,
-        job_name=state.job_name,
-        now=int(now.timestamp()),
-        expires_at=int(deadline.timestamp()) + cfg.lock_grace_seconds,
-    )
+    owner, at = state.execution.id, int(now.timestamp())
+    expires_at = int(parse_time(state.deadline).timestamp()) + cfg.lock_grace_seconds
+    holder = store.acquire_lock(endpoint, owner=owner, job_name=state.job_name, now=at, expires_at=expires_at)
+    if holder is not None and holder.get("draining"):
+        draining = str(holder["draining"])
+        job = sagemaker.describe_job(draining)
+        status = str(job["Status"]) if job else "DELETED"
+        if status not in ENDED:
+            raise EndpointBusy(
+                f"endpoint {endpoint} is busy: job {draining} of execution {holder.get('owner')} was asked to "
+                f"stop and is still {status}; try again once it has stopped"
+            )
+        holder = store.take_over_drained(
+            endpoint, holder, owner=owner, job_name=state.job_name, now=at, expires_at=expires_at
+        )
     if holder is not None:
         until = iso(parse_time(float(holder.get("expiresAt", 0))))
         raise EndpointBusy(
             f"endpoint {endpoint} is busy: execution {holder.get('owner')} (job {holder.get('jobName')}) "
             f"holds its lock until {until}; try again after that run ends"
         )
+
+
+def abandon_if_execution_ended(state: RunState, *, store: Store, now: datetime) -> None:
+    """Stop the job and leave the lock draining when this run's execution ended while Start ran.
+
+    An abort (or the state machine's timeout) does not stop a running Lambda: the clean-up may
+    already have recorded the run before the job existed, so nothing else would ever stop it.
+    Checking after the job exists closes the gap: a later abort finds the job and stops it.
+    """
+    status = workflow.execution_status(state.execution.id)
+    if status == "RUNNING":
+        return
+    stopping = sagemaker.stop_job(state.job_name)
+    store.drain_lock(
+        state.request.endpoint_name, state.execution.id, state.job_name, int(now.timestamp()) + DRAIN_SECONDS
+    )
+    raise JobStopped(
+        f"execution {state.execution.name} is {status}: job {state.job_name} "
+        + ("was asked to stop" if stopping else "had already ended")
+    )
+
+
+def start(state: RunState, *, cfg: Settings, store: Store, now: datetime) -> RunState:
+    endpoint = state.request.endpoint_name
+    deadline = parse_time(state.deadline)
+    take_lock(state, cfg=cfg, store=store, now=now)
     request = create_request(state, cfg.job_role_arn)
     try:
         job_arn = sagemaker.create_job(request)
@@ -78,9 +132,10 @@ def start(state: RunState, *, cfg: Settings, store: Store, now: datetime) -> Run
             raise
         # A retry after the job was created: continue with it when it is ours.
         existing = sagemaker.describe_job(state.job_name)
-        if existing is None or not is_ours(existing, request):
+        if existing is None or not is_ours(existing, request, state.started_at):
             raise JobConflict(f"a job named {state.job_name} exists and was not started by this run") from exc
         job_arn = str(existing["JobArn"])
+    abandon_if_execution_ended(state, store=store, now=now)
     history = store.shortest_completed_duration(endpoint, state.request.job_type)
     started = parse_time(state.started_at)
     wait = next_wait(

@@ -20,20 +20,19 @@ PASS_THROUGH_SHAPES = {
 
 
 def parse_request(raw: object) -> ExecutionInput:
-    """The execution input, including the pass-through fields' API shapes; all problems at once."""
+    """The execution input, including the pass-through fields' API shapes (in full: required
+    members, types, lengths, ranges, patterns, enums, nested); every problem at once."""
+    from recommender.adapters.api_model import shape_violations  # only the Validate step needs it
+
     request = ExecutionInput.parse(raw)
     problems = []
     for attribute, (wire_name, shape) in PASS_THROUGH_SHAPES.items():
         value = getattr(request, attribute)
         if value is not None:
-            report = sagemaker.shape_errors(shape, value)
-            if report:
-                # One violation per problem botocore found (its report has one per line).
-                problems += [
-                    f"{wire_name}: does not match the API's {shape} shape: {line.strip()}"
-                    for line in report.splitlines()
-                    if line.strip() and not line.startswith("Parameter validation failed")
-                ]
+            problems += [
+                f"{wire_name}: does not match the API's {shape} shape: {violation}"
+                for violation in shape_violations("sagemaker", shape, value)
+            ]
     if problems:
         raise InvalidExecutionInput(problems)
     return request
@@ -67,7 +66,7 @@ def validate(event: WorkflowEvent, *, cfg: Settings, now: datetime) -> RunState:
             instance_type=variant.instance_type or "unknown",
             instance_count=variant.instance_count or 0,
         ),
-        job_name=job_name(cfg.job_name_prefix, event.execution.id, request.endpoint_name),
+        job_name=job_name(cfg.job_name_prefix, event.execution.id, iso(started), request.endpoint_name),
         started_at=iso(started),
         deadline=iso(started + timedelta(seconds=cfg.max_run_seconds)),
     )
