@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 import boto3
 
+from recommender.errors import InvalidExecutionInput
+from recommender.models import ExecutionInput
 from simulator import seed
 from simulator.fake_recommender import Outcome
-from simulator.offline import REGION, OfflineStack
+from simulator.offline import ACCOUNT, REGION, OfflineStack
+
+# The parts of a model package version ARN the product's input model already accepted.
+_PACKAGE_ARN = re.compile(
+    r"arn:(?P<partition>[^:]+):sagemaker:(?P<region>[^:]+):(?P<account>[0-9]{12}):"
+    r"model-package/(?P<group>[^/]+)/(?P<version>[0-9]+)"
+)
 
 ADVANCED_FIELDS: dict[str, Any] = {
     "jobDurationInSeconds": 7200,
@@ -84,15 +93,34 @@ class RunResult:
     executions: list[dict[str, Any]]  # describe_execution of each, in start order
     real_seconds: float
     simulated_seconds: float
+    notes: list[str] = field(default_factory=list)  # what was seeded or changed for a given input
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A person's own execution input, made ready to run: what is sent and one line per thing
+    seeded or changed for it."""
+
+    execution_input: Any
+    notes: list[str]
 
 
 def prepare(world: OfflineStack, scenario: Scenario) -> dict[str, Any]:
     """Seed the scenario's endpoint, model package, scaling and traffic; return its execution input."""
-    sagemaker = boto3.client("sagemaker", region_name=REGION)
-    endpoint = seed.seed_endpoint(sagemaker, scenario.endpoint)
+    endpoint = _seed_endpoint(world, scenario)
     package = seed.seed_model_package(
-        sagemaker, f"{endpoint}-models", complete_metadata=scenario.complete_model_package
+        boto3.client("sagemaker", region_name=REGION),
+        f"{endpoint}-models",
+        complete_metadata=scenario.complete_model_package,
     )
+    if scenario.replace_input is not None:
+        return dict(scenario.replace_input)
+    return {"endpointName": endpoint, "modelPackageVersionArn": package, **scenario.input_fields}
+
+
+def _seed_endpoint(world: OfflineStack, scenario: Scenario) -> str:
+    """The scenario's endpoint with its scaling and traffic; return its name."""
+    endpoint = seed.seed_endpoint(boto3.client("sagemaker", region_name=REGION), scenario.endpoint)
     if scenario.autoscaling:
         seed.seed_autoscaling(boto3.client("application-autoscaling", region_name=REGION), endpoint)
     if scenario.live_invocations:
@@ -102,9 +130,59 @@ def prepare(world: OfflineStack, scenario: Scenario) -> dict[str, Any]:
             scenario.live_invocations,
             world.clock.now() - timedelta(minutes=5),
         )
-    if scenario.replace_input is not None:
-        return dict(scenario.replace_input)
-    return {"endpointName": endpoint, "modelPackageVersionArn": package, **scenario.input_fields}
+    return endpoint
+
+
+def prepare_input(world: OfflineStack, scenario: Scenario, execution_input: Any) -> Prepared:
+    """Seed what a person's own execution input names, so that any valid input runs end to end:
+    its endpoint (the scenario's kind of endpoint, scaling and traffic, under the input's name) and
+    its model package version (the group and versions up to it, metadata as the scenario has it).
+
+    Validity is the product's own (`ExecutionInput.parse`, what the Validate step runs first): an
+    input it refuses is sent as is, seeding nothing, and the run shows the REJECTED path. What the
+    input names is never renamed, with one exception: the offline world is one account and region,
+    and the stack reads model packages of its own account and region only, so a package ARN of
+    another account or region is seeded and sent with the world's (said in the notes).
+    """
+    try:
+        request = ExecutionInput.parse(execution_input)
+    except InvalidExecutionInput:
+        return Prepared(execution_input, ["Seeded nothing: not a valid execution input, sent as is"])
+    notes = []
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    endpoint = request.endpoint_name
+    if seed.endpoint_exists(sagemaker, endpoint):
+        notes.append(f"Endpoint {endpoint}: already in the offline world")
+    else:
+        spec = replace(scenario.endpoint, name=endpoint)
+        _seed_endpoint(world, replace(scenario, endpoint=spec))
+        notes.append(
+            f"Seeded endpoint {endpoint}: {spec.instance_type} x{spec.instance_count} "
+            f"(the kind of endpoint of scenario {scenario.name})"
+        )
+    asked = request.model_package_version_arn
+    parts = _PACKAGE_ARN.fullmatch(asked)
+    if parts is None:  # the input model accepted it, so this is a simulator bug
+        raise ValueError(f"cannot read model package ARN {asked}")
+    group, version = parts["group"], int(parts["version"])
+    if version > seed.MAX_SEEDED_VERSION:
+        notes.append(
+            f"Seeded no model package: version {version} would take {version} registrations "
+            f"(at most {seed.MAX_SEEDED_VERSION} offline); sent as is"
+        )
+        return Prepared(execution_input, notes)
+    local = seed.seed_model_package_version(
+        sagemaker, group, version, complete_metadata=scenario.complete_model_package
+    )
+    versions = "version 1" if version == 1 else f"versions 1-{version}"
+    notes.append(f"Seeded model package group {group}, {versions}")
+    if local == asked:
+        return Prepared(execution_input, notes)
+    notes.append(
+        f"Sent modelPackageVersionArn {local} instead of {asked}: the offline world is account {ACCOUNT} "
+        f"in {REGION}, and the stack reads model packages of its own account and region only"
+    )
+    return Prepared({**execution_input, "modelPackageVersionArn": local}, notes)
 
 
 def execute(
@@ -153,7 +231,11 @@ def run(
     execution_input: Any = None,
     progress: Callable[[OfflineStack], None] | None = None,
 ) -> RunResult:
-    """Seed the scenario and run it (with `execution_input` instead of the scenario's, if given)."""
-    prepared = prepare(world, scenario)
-    chosen = prepared if execution_input is None else execution_input
-    return execute(world, scenario, chosen, job_minutes=job_minutes, progress=progress)
+    """Seed the scenario and run it; with `execution_input`, seed what that input names instead
+    (`prepare_input`) and run it."""
+    if execution_input is None:
+        return execute(world, scenario, prepare(world, scenario), job_minutes=job_minutes, progress=progress)
+    prepared = prepare_input(world, scenario, execution_input)
+    result = execute(world, scenario, prepared.execution_input, job_minutes=job_minutes, progress=progress)
+    result.notes = prepared.notes
+    return result

@@ -58,8 +58,55 @@ def seed_endpoint(sagemaker: Any, spec: EndpointSpec = EndpointSpec()) -> str:
 
 
 def seed_model_package(sagemaker: Any, group: str = "demo-models", *, complete_metadata: bool = True) -> str:
-    """Register a model package version; return its versioned ARN."""
+    """Register a model package group and its first version; return the version's ARN."""
     sagemaker.create_model_package_group(ModelPackageGroupName=group)
+    return _register_version(sagemaker, group, complete_metadata=complete_metadata)
+
+
+# Versions are numbered by the service, one by one: version N needs N registrations.
+MAX_SEEDED_VERSION = 1000
+
+
+def seed_model_package_version(sagemaker: Any, group: str, version: int, *, complete_metadata: bool = True) -> str:
+    """Make sure version `version` of `group` exists (creating the group and the versions up to it,
+    as registering them one by one would); return its ARN. Versions already there are kept."""
+    if not 1 <= version <= MAX_SEEDED_VERSION:
+        raise ValueError(f"version {version} is outside 1-{MAX_SEEDED_VERSION}")
+    if not _exists(sagemaker.describe_model_package_group, ModelPackageGroupName=group):
+        sagemaker.create_model_package_group(ModelPackageGroupName=group)
+    arns: list[str] = []
+    kwargs: dict[str, Any] = {"ModelPackageGroupName": group, "MaxResults": 100}
+    while True:
+        listed = sagemaker.list_model_packages(**kwargs)
+        arns += [str(summary["ModelPackageArn"]) for summary in listed["ModelPackageSummaryList"]]
+        if not listed.get("NextToken"):
+            break
+        kwargs["NextToken"] = listed["NextToken"]
+    for number in range(len(arns) + 1, version + 1):
+        arn = _register_version(sagemaker, group, complete_metadata=complete_metadata)
+        if not arn.endswith(f"/{number}"):
+            raise RuntimeError(f"registered {arn}, expected version {number}")
+        arns.append(arn)
+    return next(arn for arn in arns if arn.endswith(f"/{version}"))
+
+
+def endpoint_exists(sagemaker: Any, name: str) -> bool:
+    return _exists(sagemaker.describe_endpoint, EndpointName=name)
+
+
+def _exists(describe: Any, **kwargs: Any) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        describe(**kwargs)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] in {"ValidationException", "ResourceNotFound"}:
+            return False
+        raise
+    return True
+
+
+def _register_version(sagemaker: Any, group: str, *, complete_metadata: bool) -> str:
     metadata: dict[str, Any] = (
         {
             "Domain": "COMPUTER_VISION",
@@ -69,11 +116,15 @@ def seed_model_package(sagemaker: Any, group: str = "demo-models", *, complete_m
         if complete_metadata
         else {}
     )
+    # Inference Recommender needs the framework and its version on every container.
+    container = {"Image": IMAGE, "ModelDataUrl": MODEL_DATA}
+    if complete_metadata:
+        container |= {"Framework": "PYTORCH", "FrameworkVersion": "2.1"}
     created = sagemaker.create_model_package(
         ModelPackageGroupName=group,
         ModelApprovalStatus="Approved",
         InferenceSpecification={
-            "Containers": [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA, "Framework": "PYTORCH"}],
+            "Containers": [container],
             "SupportedContentTypes": ["application/x-image"],
             "SupportedResponseMIMETypes": ["application/json"],
             "SupportedRealtimeInferenceInstanceTypes": ["ml.m5.xlarge", "ml.c5.xlarge", "ml.g4dn.xlarge"],
