@@ -23,6 +23,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# checkov pins boto3/pydantic versions that conflict with the project's: it gets its own venv, from
+# requirements-checkov.lock (resolved in a scratch venv: pip install checkov==3.3.30 && pip freeze).
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+
+$(CHECKOV_STAMP): requirements-checkov.lock
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-checkov.lock
+	touch $(CHECKOV_STAMP)
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check $(CODE)
 	$(VENV)/bin/ruff format --check $(CODE)
@@ -30,7 +40,8 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy $(CODE)
 
-test: lint typecheck
+# The infra tier runs asl-validator (node_modules) and checkov (.venv-checkov) too.
+test: lint typecheck node_modules/.installed $(CHECKOV_STAMP)
 	$(VENV)/bin/pytest -n 2 -q
 
 simulate: $(STAMP)
@@ -59,4 +70,4 @@ lock:
 	rm -rf .lockenv
 
 clean:
-	rm -rf $(VENV) cdk.out node_modules .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(CHECKOV_VENV) cdk.out node_modules .mypy_cache .pytest_cache .ruff_cache

@@ -6,7 +6,7 @@ from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.nag import acknowledge
+from infra.nag import acknowledge, skip_checkov
 
 
 class DeadLetters(Construct):
@@ -30,4 +30,11 @@ class DeadLetters(Construct):
             "Failure's async invocations and the topic's subscriptions): a queue behind it would only "
             "move the problem; the DeadLetters alarm makes people look at its messages.",
             "Serverless-SQSRedrivePolicy",
+        )
+        skip_checkov(
+            self.queue,
+            "CKV_AWS_27",
+            "Encrypted at rest with SQS-managed keys (SSE-SQS, SqsManagedSseEnabled); checkov only "
+            "recognises KmsMasterKeyId. A KMS key would need grants for every sender (Scheduler, "
+            "EventBridge, SNS, Lambda) for no gain on messages that only say what failed.",
         )

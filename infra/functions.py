@@ -13,7 +13,7 @@ from constructs import Construct
 
 from infra import LAMBDAS_DIR
 from infra.config import RecommenderConfig
-from infra.nag import acknowledge, acknowledge_wildcards
+from infra.nag import acknowledge, acknowledge_wildcards, skip_checkov
 
 SERVICE_NAME = "inference-recommender-orchestrator"
 METRICS_NAMESPACE = "InferenceRecommenderOrchestrator"
@@ -33,6 +33,25 @@ LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
 SYNCHRONOUS_ONLY = (
     "Invoked synchronously by Step Functions only: the state machine's Retry/Catch handle its "
     "errors, a Lambda dead-letter queue would never receive anything."
+)
+# Why the checkov checks that cannot apply to these functions are suppressed (skip_checkov).
+LOGS_ENCRYPTION = (
+    "CloudWatch Logs encrypts every log group at rest with service-managed keys; these logs carry no "
+    "execution data or secrets, and a customer-managed key would make retained logs unreadable once "
+    "the stack (and its key) is deleted."
+)
+NO_VPC = (
+    "The steps call only public AWS service APIs (SageMaker, DynamoDB, SNS, CloudWatch) and reach no "
+    "private resource: a VPC would only add NAT gateways or interface endpoints."
+)
+NO_RESERVED_CONCURRENCY = (
+    "Invoked only by this state machine (one invocation per running step, bounded by the executions); "
+    "reserved concurrency would be taken from the account's pool and fails deployment in accounts at the "
+    "minimum unreserved concurrency (10)."
+)
+ENVIRONMENT_ENCRYPTION = (
+    "The environment holds only resource names, ARNs and settings, no secrets: Lambda's default "
+    "encryption at rest (AWS-managed key) is enough, a customer-managed key would add grants for nothing."
 )
 
 
@@ -194,6 +213,12 @@ class Functions(Construct):
             dead_letter_queue=dead_letter_queue,
         )
         log_group.grant_write(role)
+        skip_checkov(log_group, "CKV_AWS_158", LOGS_ENCRYPTION)
+        skip_checkov(function, "CKV_AWS_117", NO_VPC)
+        skip_checkov(function, "CKV_AWS_115", NO_RESERVED_CONCURRENCY)
+        skip_checkov(function, "CKV_AWS_173", ENVIRONMENT_ENCRYPTION)
+        if dead_letter_queue is None:
+            skip_checkov(function, "CKV_AWS_116", SYNCHRONOUS_ONLY)
         self.all[construct_id] = function
         self._roles[function.node.path] = role
         acknowledge(

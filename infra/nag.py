@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
@@ -12,6 +12,19 @@ from constructs import IConstruct
 def acknowledge(scope: IConstruct, reason: str, *rule_ids: str) -> None:
     """Acknowledge findings (bare rule ids, e.g. `AwsSolutions-SQS3`) on `scope` and its children."""
     Validations.of(scope).acknowledge(*(Acknowledgment(id=rule_id, reason=reason) for rule_id in rule_ids))
+
+
+def skip_checkov(scope: IConstruct, check_id: str, reason: str) -> None:
+    """Suppress one checkov check on `scope`'s CloudFormation resource, with its reason.
+
+    checkov reads `Metadata.checkov.skip: [{id, comment}]` of the resource; each call adds one entry.
+    """
+    resource = scope if isinstance(scope, CfnResource) else scope.node.default_child
+    if not isinstance(resource, CfnResource):
+        raise TypeError(f"{scope.node.path} has no CloudFormation resource to carry a checkov suppression")
+    current = resource.get_metadata("checkov") or {}
+    skips = [entry for entry in current.get("skip", []) if entry["id"] != check_id]
+    resource.add_metadata("checkov", {"skip": [*skips, {"id": check_id, "comment": reason}]})
 
 
 def acknowledge_wildcards(scope: IConstruct, reason: str, *statements: iam.PolicyStatement) -> None:

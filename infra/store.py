@@ -6,6 +6,8 @@ from aws_cdk import RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
+from infra.nag import skip_checkov
+
 
 class ResultsStore(Construct):
     """`self.table`: endpointName (S) + runKey (S), on demand, PITR, TTL on the lock's expiresAt."""
@@ -28,4 +30,11 @@ class ResultsStore(Construct):
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             # The run history is the product: keep it when the stack goes unless told otherwise.
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        )
+        skip_checkov(
+            self.table,
+            "CKV_AWS_119",
+            "Encrypted at rest with the AWS-managed DynamoDB key (SSE with KMS, aws/dynamodb): the run "
+            "history holds recommendations and ARNs, no secrets or personal data; a customer-managed "
+            "key would add cost and a key whose deletion destroys the retained history.",
         )

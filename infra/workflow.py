@@ -9,8 +9,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from infra.functions import LOG_RETENTION, Functions
-from infra.nag import acknowledge, lambda_invoke_findings
+from infra.functions import LOG_RETENTION, LOGS_ENCRYPTION, Functions
+from infra.nag import acknowledge, lambda_invoke_findings, skip_checkov
 
 # Transient failures only: Lambda's own service errors and throttling, and the steps' TransientAwsError
 # (an AWS call still throttled / 5xx after botocore's retries). The domain errors of
@@ -91,6 +91,7 @@ class Workflow(Construct):
             retention=LOG_RETENTION,
             removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
         )
+        skip_checkov(log_group, "CKV_AWS_158", LOGS_ENCRYPTION)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",

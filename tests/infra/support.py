@@ -125,3 +125,39 @@ def join(node: Any) -> str:
 
 def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+# ------------------------------------------------------------------------------ concrete rendering
+# Placeholder values for the template's tokens, for the checkers that need real-looking text.
+PLACEHOLDER_PSEUDO = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::StackName": STACK_NAME,
+}
+
+
+def concrete(template: dict[str, Any], node: Any) -> str:
+    """An Fn::Join of strings, Refs and GetAtts as concrete text: pseudo parameters get placeholder
+    values, `GetAtt <function>.Arn` a Lambda function ARN named after the logical id (the shape
+    the service gives it), any other Ref / GetAtt `<logical>-<attribute>`."""
+    if isinstance(node, str):
+        return node
+    if "Ref" in node:
+        return PLACEHOLDER_PSEUDO.get(node["Ref"], node["Ref"])
+    if "Fn::GetAtt" in node:
+        logical, attribute = node["Fn::GetAtt"]
+        kind = template["Resources"][logical]["Type"]
+        if (kind, attribute) == ("AWS::Lambda::Function", "Arn"):
+            return "arn:aws:lambda:us-east-1:123456789012:function:" + logical
+        return f"{logical}-{attribute}"
+    delimiter, parts = node["Fn::Join"]
+    return str(delimiter).join(concrete(template, part) for part in parts)
+
+
+def concrete_definition(template: dict[str, Any]) -> dict[str, Any]:
+    """The state machine's definition as the service would see it, with placeholder ARNs."""
+    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
+    parsed: dict[str, Any] = json.loads(concrete(template, machine["Properties"]["DefinitionString"]))
+    return parsed
