@@ -185,7 +185,7 @@ class PollState(Wire):
     # Shortest duration of earlier completed runs of this endpoint and job type, if any.
     history_seconds: int | None = None
     # Consecutive checks that could not reach SageMaker (throttled, 5xx, network) after retries.
-    unreachable: int = 0
+    unreachable: int | None = None
 
 
 class RunState(Wire):

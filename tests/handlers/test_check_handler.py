@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 from botocore.stub import Stubber
 
 from recommender.adapters import aws
@@ -195,29 +196,90 @@ def test_completed_at_the_deadline_is_not_stopped(
     assert world.calls(STOP) == []
 
 
-@pytest.mark.parametrize(
-    ("code", "http_status"),
-    [("ThrottlingException", 400), ("InternalFailure", 500), ("ServiceUnavailable", 503)],
-)
-def test_transient_errors_become_retryable(
-    steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext, *, code: str, http_status: int
-) -> None:
-    state = steps.started()
-    clock.advance(60)
-    with Stubber(aws.client("sagemaker")) as stubber:  # the handlers' own (cached) client
-        stubber.add_client_error(
-            "describe_inference_recommendations_job",
-            service_error_code=code,
-            service_message="Rate exceeded",
-            http_status_code=http_status,
-            expected_params={"JobName": state["jobName"]},
-        )
-        with pytest.raises(TransientAwsError, match=code):
-            check.lambda_handler(state, lambda_context)
-        stubber.assert_no_pending_responses()
+def _unreachable(exc: Exception) -> Any:
+    """A before-send handler that fails the call as botocore does when the network gives out."""
 
-    # The state machine's retry succeeds with the same input.
-    assert check.lambda_handler(state, lambda_context)["poll"]["status"] == "IN_PROGRESS"
+    def fail(**_: Any) -> None:
+        raise exc
+
+    return fail
+
+
+OUTAGES = [
+    pytest.param(("ThrottlingException", 400), id="throttled"),
+    pytest.param(("InternalFailure", 500), id="5xx"),
+    pytest.param(("ServiceUnavailable", 503), id="503"),
+    pytest.param(EndpointConnectionError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com"), id="no-route"),
+    pytest.param(ReadTimeoutError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com"), id="read-timeout"),
+    pytest.param(ConnectionClosedError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com"), id="closed"),
+]
+
+
+@contextlib.contextmanager
+def _outage(fault: Any, times: int) -> Iterator[None]:
+    """The next `times` describes of the handlers' own (cached) client fail with `fault`."""
+    client = aws.client("sagemaker")
+    if isinstance(fault, tuple):
+        code, http_status = fault
+        with Stubber(client) as stubber:
+            for _ in range(times):
+                stubber.add_client_error(
+                    "describe_inference_recommendations_job",
+                    service_error_code=code,
+                    service_message="Rate exceeded",
+                    http_status_code=http_status,
+                )
+            yield
+            stubber.assert_no_pending_responses()
+        return
+    event = "before-send.sagemaker.DescribeInferenceRecommendationsJob"
+    client.meta.events.register_first(event, _unreachable(fault), unique_id="outage")
+    try:
+        yield
+    finally:
+        client.meta.events.unregister(event, unique_id="outage")
+
+
+@pytest.mark.parametrize("fault", OUTAGES)
+def test_an_unreachable_service_keeps_the_run_alive(
+    steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext, fault: Any
+) -> None:
+    # A multi-hour job must not fail because SageMaker could not be asked for a few minutes: the
+    # check keeps the last known status and asks again later, backing off to pollMaxSeconds.
+    state = steps.started()
+    clock.advance(state["poll"]["nextWaitSeconds"])
+    state = check.lambda_handler(state, lambda_context)
+    assert state["poll"]["status"] == "IN_PROGRESS"
+    waits = []
+    with _outage(fault, times=3):
+        for _ in range(3):
+            state = check.lambda_handler(state, lambda_context)
+            waits.append(state["poll"]["nextWaitSeconds"])
+            clock.advance(waits[-1])
+    assert state["poll"]["status"] == "IN_PROGRESS"  # the last known status, kept
+    assert state["poll"]["unreachable"] == 3
+    assert state["poll"]["checks"] == 4
+    assert waits == [60, 120, 120]  # pollInitialSeconds doubling up to pollMaxSeconds
+    # Reachable again: the count is cleared and the job followed as before.
+    state = check.lambda_handler(state, lambda_context)
+    assert state["poll"]["status"] == "IN_PROGRESS"
+    assert "unreachable" not in state["poll"]
+
+
+def test_unreachable_at_the_deadline_times_out(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.fake.plan(duration_seconds=8 * 3600)
+    state = steps.started()
+    clock.advance(6 * 3600 - 30)
+    no_route = EndpointConnectionError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com")
+    with _outage(no_route, times=1):
+        state = check.lambda_handler(state, lambda_context)
+        assert state["poll"]["nextWaitSeconds"] == 30  # never past the deadline
+        clock.advance(30)
+        with pytest.raises(JobTimedOut, match="could not be checked"):
+            check.lambda_handler(state, lambda_context)
+    assert world.calls(STOP) == [{"JobName": state["jobName"]}]
 
 
 def test_other_client_errors_are_not_retryable(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from recommender.adapters import aws
@@ -143,10 +144,10 @@ def test_notification(world: World, completed: dict[str, Any], lambda_context: L
     assert message.subject == f"Inference recommendation COMPLETED: {ENDPOINT}"
     assert message.attributes == {"endpointName": ENDPOINT, "status": "COMPLETED", "jobType": "Default"}
     [item] = world.runs()
-    stored = {k: v for k, v in item.items() if k not in ("runKey", "notifiedAt")}
+    stored = {k: v for k, v in item.items() if k != "notifiedAt"}
     body = dict(message.body)
     console = body.pop("consoleUrl")
-    assert body == stored  # the JSON for programs is the run record, field for field
+    assert body == stored  # the JSON for programs is the run record, field for field (keys included)
     assert console == {
         "execution": f"https://{REGION}.console.aws.amazon.com/states/home?region={REGION}"
         f"#/v2/executions/details/{execution_arn()}",
@@ -159,13 +160,13 @@ def test_email_is_a_readable_summary(world: World, completed: dict[str, Any], la
     publish.lambda_handler(completed, lambda_context)
 
     [document] = world.published_documents()
-    assert json.loads(document["default"]) == json.loads(document["sqs"]) == json.loads(document["lambda"])
+    assert set(document) == {"default", "email"}  # SNS gives `default` to SQS, Lambda and HTTPS alike
     email = document["email"]
     assert not email.lstrip().startswith("{")
     lines = email.splitlines()
     assert lines[0] == f"Inference Recommender run COMPLETED for endpoint {ENDPOINT}"
-    assert f"Job {completed['jobName']} (Default), trigger manual" in lines
-    assert "Started 2026-11-25T03:00:00Z, finished 2026-11-25T03:45:00Z (45 min 0 s)" in lines
+    assert f"Job {completed['jobName']} (Default); trigger manual" in lines
+    assert "Started 2026-11-25T03:00:00Z, finished 2026-11-25T03:45:00Z (45 min)" in lines
     assert (
         "Current endpoint: ml.m5.xlarge x2 (variant AllTraffic): max 600 invocations/min, model latency 560 ms"
     ) in lines
@@ -229,17 +230,40 @@ def test_retried_publish_writes_once_and_notifies_once(
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")  # the failed attempt emits none
-def test_retried_after_sns_failed(
-    world: World, completed: dict[str, Any], clock: SimulatedClock, lambda_context: LambdaContext
+@pytest.mark.parametrize(
+    ("code", "http_status", "retried"),
+    [
+        ("Throttled", 429, True),
+        ("KMSThrottling", 400, True),
+        ("KMSDisabled", 400, False),
+        ("KMSAccessDenied", 400, False),
+        ("AuthorizationError", 403, False),
+        ("InvalidParameter", 400, False),
+    ],
+)
+def test_a_refused_notification_never_keeps_the_endpoint_locked(
+    world: World,
+    completed: dict[str, Any],
+    clock: SimulatedClock,
+    lambda_context: LambdaContext,
+    *,
+    code: str,
+    http_status: int,
+    retried: bool,
 ) -> None:
-    """SNS throttled after the item was written: the retry notifies once and frees the lock."""
+    """SNS refused the message after the item was written: the lock is free at once; a transient
+    refusal is retried by the state machine and notifies once, a final one is not retried."""
     with Stubber(aws.client("sns")) as stubber:
-        stubber.add_client_error("publish", service_error_code="ThrottlingException", http_status_code=400)
-        with pytest.raises(TransientAwsError):
+        stubber.add_client_error("publish", service_error_code=code, http_status_code=http_status)
+        with pytest.raises(TransientAwsError if retried else ClientError) as info:
             publish.lambda_handler(completed, lambda_context)
+    assert isinstance(info.value, TransientAwsError) == retried
     [written] = world.runs()
+    assert written["status"] == "COMPLETED"
     assert "notifiedAt" not in written
-    assert world.lock() is not None
+    assert world.lock() is None  # the next run need not wait for SNS
+    if not retried:
+        return
     clock.advance(5)
 
     publish.lambda_handler(completed, lambda_context)

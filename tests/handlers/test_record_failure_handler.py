@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from recommender.adapters import aws
@@ -42,6 +43,14 @@ STOP = "StopInferenceRecommendationsJob"
 def only_run(world: World, endpoint: str = ENDPOINT) -> dict[str, Any]:
     [item] = world.runs(endpoint)
     return item
+
+
+def assert_draining(world: World, job_name: str, clock: SimulatedClock) -> None:
+    """The lock outlives the run while its job, asked to stop, is still stopping (for an hour at most)."""
+    lock = world.lock()
+    assert lock is not None
+    assert lock["draining"] == job_name
+    assert lock["expiresAt"] == int(clock.now().timestamp()) + 3600
 
 
 # --------------------------------------------------------------------------- rejected runs
@@ -231,7 +240,7 @@ def test_catch_while_the_job_still_runs_stops_it(
     item = only_run(world)
     assert item["failureReason"] == f"{error}; job {state['jobName']} was asked to stop"
     assert item["jobArn"] == state["jobArn"]
-    assert world.lock() is None
+    assert_draining(world, state["jobName"], clock)
     assert len(world.notifications()) == 1
 
 
@@ -283,7 +292,7 @@ def test_execution_ended_while_the_job_runs(
     assert result == {"status": execution_status, "endpointName": ENDPOINT, "runKey": run_key(state["jobName"])}
     assert world.calls(STOP) == [{"JobName": state["jobName"]}]
     assert world.job_status(state["jobName"]) == "STOPPING"
-    assert world.lock() is None
+    assert_draining(world, state["jobName"], clock)
     item = only_run(world)
     assert item["status"] == execution_status
     assert item["failureReason"] == f"the execution was {words}; job {state['jobName']} was asked to stop"
@@ -428,6 +437,52 @@ def test_event_for_a_failure_without_a_catch(
     assert world.calls(STOP) == [{"JobName": state["jobName"]}]
     item = only_run(world)
     assert item["failureReason"] == f"Unable to import module; job {state['jobName']} was asked to stop"
-    assert world.lock() is None
+    assert_draining(world, state["jobName"], clock)
     assert len(world.notifications()) == 1
     assert (START + timedelta(minutes=20)).strftime("%Y-%m-%dT%H:%M:%SZ") == item["finishedAt"]
+
+
+# --------------------------------------------------------------------------- the lock after a failure
+def test_the_next_run_waits_until_the_stopped_job_has_stopped(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    """A run that failed with its job still running asks it to stop; the job is STOPPING for a
+    while, load-testing the endpoint. The next run must not start beside it."""
+    world.fake.stop_delay_seconds = 300
+    state = steps.started()
+    clock.advance(600)
+    record_failure.lambda_handler(caught(state, JobFailed("the model crashed")), lambda_context)
+    assert world.job_status(state["jobName"]) == "STOPPING"
+
+    clock.advance(60)
+    with pytest.raises(EndpointBusy, match=f"job {state['jobName']} of execution .* is still STOPPING"):
+        steps.started(name="run-2")
+    assert len(world.fake.jobs()) == 1  # no second job
+
+    clock.advance(300)  # STOPPED now: the next run takes the lock over
+    second = steps.started(name="run-2")
+    assert world.job_status(second["jobName"]) == "PENDING"
+    lock = world.lock()
+    assert lock is not None
+    assert lock["owner"] == execution_arn("run-2")
+    assert "draining" not in lock
+
+
+@pytest.mark.parametrize(
+    ("code", "http_status"), [("Throttled", 429), ("KMSDisabled", 400), ("AuthorizationError", 403)]
+)
+def test_a_refused_failure_notification_never_keeps_the_endpoint_locked(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext, *, code: str, http_status: int
+) -> None:
+    world.fake.plan("FAILED", duration_seconds=600, failure_reason="Model container crashed.")
+    state = steps.started()
+    clock.advance(700)
+    assert world.job_status(state["jobName"]) == "FAILED"
+    with Stubber(aws.client("sns")) as stubber:
+        stubber.add_client_error("publish", service_error_code=code, http_status_code=http_status)
+        with pytest.raises((TransientAwsError, ClientError)):
+            record_failure.lambda_handler(caught(state, JobFailed("job failed")), lambda_context)
+    assert world.lock() is None  # recorded, the job ended: the endpoint is free whatever SNS said
+    item = only_run(world)
+    assert item["status"] == "FAILED"
+    assert "notifiedAt" not in item

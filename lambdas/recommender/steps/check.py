@@ -34,7 +34,7 @@ def check(state: RunState, *, cfg: Settings, now: datetime) -> RunState:
         return unreachable(state, poll, cfg=cfg, now=now, cause=exc)
     status = str(job["Status"]) if job else "DELETED"
     if status == "COMPLETED":
-        update = {"status": status, "checks": checks, "unreachable": 0}
+        update = {"status": status, "checks": checks, "unreachable": None}
         return state.model_copy(update={"poll": poll.model_copy(update=update)})
     if status == "FAILED":
         raise JobFailed(failure_text(state.job_name, (job or {}).get("FailureReason")))
@@ -53,7 +53,7 @@ def check(state: RunState, *, cfg: Settings, now: datetime) -> RunState:
         history_seconds=poll.history_seconds,
         seconds_to_deadline=(deadline - now).total_seconds(),
     )
-    update = {"status": status, "checks": checks, "next_wait_seconds": wait, "unreachable": 0}
+    update = {"status": status, "checks": checks, "next_wait_seconds": wait, "unreachable": None}
     return state.model_copy(update={"poll": poll.model_copy(update=update)})
 
 
@@ -75,7 +75,7 @@ def unreachable(state: RunState, poll: PollState, *, cfg: Settings, now: datetim
             f"job {state.job_name} could not be checked at the run's deadline {state.deadline} "
             f"(maxRunHours {cfg.max_run_hours:g}; SageMaker unreachable: {cause}); it was asked to stop"
         ) from cause
-    failures = poll.unreachable + 1
+    failures = (poll.unreachable or 0) + 1
     backoff = min(cfg.poll_max_seconds, cfg.poll_initial_seconds * 2 ** min(failures - 1, 16))
     wait = max(1, int(min(backoff, (deadline - now).total_seconds())))
     update = {"checks": poll.checks + 1, "next_wait_seconds": wait, "unreachable": failures}
