@@ -20,7 +20,7 @@ from simulator import coldstart, report
 from simulator.offline import OfflineStack
 from simulator.scenarios import SCENARIOS, Scenario, execute, prepare
 from simulator.seed import EndpointSpec
-from simulator.synth import STACK_NAME, synthesize
+from simulator.synth import STACK_NAME, SynthError, synthesize
 
 JOBS = (("Default 45 min", "completed", 45.0), ("Advanced 2 h", "completed-advanced", 120.0))
 OFFSETS = (0, 15, 30, 45, 59, 75, 90, 119)  # seconds added to the nominal job length
@@ -96,13 +96,28 @@ def table(rows: list[Row]) -> list[str]:
     return lines
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line of `make bench`: every value is checked here, before any measurement."""
+    parser = report.UsageParser("make bench", description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument(
+        "--runs",
+        type=report.whole_number(1),
+        default=7,
+        metavar="N",
+        help="fresh interpreters started per cold-start (import time) median, at least 1 (default: 7)",
+    )
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="make bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=7, help="interpreter starts per import-time median")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     logging.disable(logging.ERROR)
     warnings.simplefilter("ignore")
-    cdk_out = synthesize()
+    try:
+        cdk_out = synthesize()
+    except SynthError as exc:
+        print(exc, file=sys.stderr)
+        return report.RUN_ERROR
     rows = []
     for job_label, scenario_name, minutes in JOBS:
         for schedule in SCHEDULES:

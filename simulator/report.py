@@ -1,9 +1,12 @@
-"""Figures of a finished run, read from the execution history and the simulator's records."""
+"""Figures of a finished run, read from the execution history and the simulator's records; and the
+command-line conventions `make simulate` and `make bench` share."""
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from simulator.offline import OfflineStack
 
@@ -102,3 +105,36 @@ def duration(seconds: float) -> str:
     hours, rest = divmod(round(seconds), 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours} h {minutes:02d} min {secs:02d} s" if hours else f"{minutes} min {secs:02d} s"
+
+
+# ---------------------------------------------------------------------- command lines
+class UsageParser(argparse.ArgumentParser):
+    """argparse for `make simulate` / `make bench`: a usage mistake is one line on stderr, exit
+    code 2 (argparse's), naming the command as people type it."""
+
+    def __init__(self, command: str, **kwargs: Any) -> None:
+        super().__init__(prog=f"{command} ARGS=...", **kwargs)
+        self.command = command
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.command}: error: {message} (see ARGS=--help)\n")
+
+
+USAGE_ERROR = 2  # a mistake in the command line or in a file it names
+RUN_ERROR = 1  # the project cannot be synthesized or deployed
+
+
+def whole_number(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number in [low, high]."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            bounds = f">= {low}" if high is None else f"from {low} to {high}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+
+    return parse
