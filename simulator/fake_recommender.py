@@ -13,6 +13,30 @@ Lambda handlers run in-process) reaches this fake:
 moto parses requests and serializes responses from botocore's model, so the wire shapes are the
 real ones (a response key that is not in the model would be dropped silently).
 
+What the fake enforces at create, like the service:
+
+- the request against the whole service model (max, pattern, enum, unknown members, nested: botocore's
+  client checks only required members, types and min), through
+  `recommender.adapters.api_model.request_violations`; one ValidationException lists them all;
+- the benchmarked endpoint: it exists, is `InService` (moto creates endpoints InService: set the
+  backend object's `endpoint_status` to test others) and has exactly one production variant
+  ("You can only have one variant on your endpoint", Get an inference recommendation for an
+  existing endpoint, docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender-existing-endpoint.html);
+- Advanced jobs (load tests) as "Run a custom load test"
+  (docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender-load-test.html) and the API
+  reference's `Phase` / `Stairs` / `TrafficPattern` pages state them (see `advanced_violations`).
+
+Results follow `DescribeInferenceRecommendationsJobResponse` and the documentation's examples
+(../shared/fixtures): each recommendation is one instance (`InitialInstanceCount: 1`, so
+`MaxInvocations` is per instance per minute and `CostPerHour` one instance's price), with a
+`RecommendationId`, the endpoint and variant the service benchmarked on, `InvocationStartTime` /
+`InvocationEndTime`; optional metrics are present on the first, NaN ("not available") on the
+second, absent on the third; never `ServerlessConfig` (real-time only). `EndpointPerformances`
+carries the benchmarked endpoint under `EndpointInfo` (the API model's name; the documentation's
+example prints `EndpointConfiguration`), per instance too ("for the instance", `InferenceMetrics`).
+A COMPLETED job may have FAILED benchmarks (`plan(failed_benchmarks=n)`): they are listed by
+ListInferenceRecommendationsJobSteps with their reasons and have no recommendation.
+
 A job's status is a pure function of `time.time()` (drive it with
 `simulator.clock.SimulatedClock`): PENDING for `pending_seconds`, IN_PROGRESS until
 `duration_seconds` after creation, then the planned outcome. A stop request turns a running job
@@ -83,6 +107,7 @@ class JobPlan:
     failure_reason: str = DEFAULT_FAILURE_REASON
     failed_steps: int = 1
     step_failure_reason: str | None = None
+    failed_benchmarks: int = 0  # COMPLETED jobs: this many benchmarks (the last ones) failed
     endpoint_name: str | None = None
     recommendations: list[Json] | None = None
     once: bool = False
@@ -96,6 +121,8 @@ class EndpointSnapshot:
     variant_name: str
     instance_type: str | None
     instance_count: int
+    status: str = "InService"
+    variant_count: int = 1
 
 
 # Per instance: (USD per hour, max invocations per minute, model latency ms, vCPUs). Prices are
@@ -115,47 +142,63 @@ def _profile(instance_type: str | None) -> tuple[float, int, int, int]:
     return _PROFILES.get(instance_type or "", (0.28, 200, 800, 4))
 
 
-def generate_recommendations(job_name: str, endpoint: EndpointSnapshot | None) -> list[Json]:
-    """Three deterministic recommendations for instance types other than the endpoint's own.
+def generate_recommendations(
+    job_name: str,
+    endpoint: EndpointSnapshot | None,
+    *,
+    instance_types: list[str] | None = None,
+    started_at: float | None = None,
+    finished_at: float | None = None,
+) -> list[Json]:
+    """Deterministic recommendations, one per benchmarked instance type, each for one instance.
 
-    Sized like the current endpoint (same instance count). The last one reports
-    `MemoryUtilization` as NaN, as the service does when a metric is not available.
+    Default jobs benchmark three instance types other than the endpoint's own; Advanced jobs the
+    `EndpointConfigurations` instance types they name (`instance_types`). Optional metrics:
+    present on the first, `MemoryUtilization` NaN on the second ("NaN indicates that the value is
+    not available"), `CpuUtilization` / `MemoryUtilization` / `ModelSetupTime` absent on the third.
+    The benchmarks share the job's run (`started_at`..`finished_at`) one after the other.
     """
-    count = endpoint.instance_count if endpoint else 1
     current = endpoint.instance_type if endpoint else None
-    types = [t for t in _CANDIDATES if t != current][:3]
+    types = instance_types or [t for t in _CANDIDATES if t != current][:3]
+    start = started_at if started_at is not None else 0.0
+    span = max(0.0, (finished_at if finished_at is not None else start) - start) / max(1, len(types))
     recommendations = []
     for index, instance_type in enumerate(types):
         price, invocations, latency, vcpus = _profile(instance_type)
-        cost_per_hour = round(price * count, 4)
-        max_invocations = invocations * count
-        recommendations.append(
-            {
-                "RecommendationId": f"{job_name}-rec-{index + 1}",
-                "Metrics": {
-                    "CostPerHour": cost_per_hour,
-                    "CostPerInference": cost_per_hour / (max_invocations * 60),
-                    "MaxInvocations": max_invocations,
-                    "ModelLatency": latency,
-                    "CpuUtilization": 62.5 - 7.5 * index,
-                    "MemoryUtilization": math.nan if index == len(types) - 1 else 35.0 + 5.0 * index,
-                    "ModelSetupTime": 180 + 60 * index,
-                },
-                "EndpointConfiguration": {
-                    # The service benchmarks on endpoints it creates, named after the job (truncated).
-                    "EndpointName": f"sm-epc-{job_name[:40]}-{index + 1}",
-                    "VariantName": endpoint.variant_name if endpoint else "AllTraffic",
-                    "InstanceType": instance_type,
-                    "InitialInstanceCount": count,
-                },
-                "ModelConfiguration": {
-                    "EnvironmentParameters": [
-                        {"Key": "OMP_NUM_THREADS", "ValueType": "string", "Value": str(vcpus)},
-                        {"Key": "TS_DEFAULT_WORKERS_PER_MODEL", "ValueType": "string", "Value": str(vcpus)},
-                    ]
-                },
-            }
-        )
+        metrics: Json = {
+            "CostPerHour": price,
+            "CostPerInference": price / (invocations * 60),
+            "MaxInvocations": invocations,
+            "ModelLatency": latency,
+        }
+        if index % 3 == 0:
+            metrics.update(CpuUtilization=62.5 - 7.5 * index, MemoryUtilization=35.0 + 5.0 * index)
+            metrics["ModelSetupTime"] = 180 + 60 * index
+        elif index % 3 == 1:
+            metrics.update(
+                CpuUtilization=62.5 - 7.5 * index, MemoryUtilization=math.nan, ModelSetupTime=180 + 60 * index
+            )
+        recommendation: Json = {
+            "RecommendationId": f"{job_name[:40]}-{index + 1:02d}-{instance_type.removeprefix('ml.')}",
+            "Metrics": metrics,
+            "EndpointConfiguration": {
+                # The service benchmarks on endpoints it creates, named after the job (truncated).
+                "EndpointName": f"sm-epc-{job_name[:40]}-{index + 1}",
+                "VariantName": endpoint.variant_name if endpoint else "AllTraffic",
+                "InstanceType": instance_type,
+                "InitialInstanceCount": 1,
+            },
+            "ModelConfiguration": {
+                "EnvironmentParameters": [
+                    {"Key": "OMP_NUM_THREADS", "ValueType": "string", "Value": str(vcpus)},
+                    {"Key": "TS_DEFAULT_WORKERS_PER_MODEL", "ValueType": "string", "Value": str(vcpus)},
+                ]
+            },
+        }
+        if started_at is not None:
+            recommendation["InvocationStartTime"] = _timestamp(start + span * index)
+            recommendation["InvocationEndTime"] = _timestamp(start + span * (index + 1))
+        recommendations.append(recommendation)
     return recommendations
 
 
@@ -231,6 +274,15 @@ class FakeJob:
         # JobDescription is a required member of the list entry.
         return {"JobDescription": "", **self._common(now), **_without_none(extra)}
 
+    def _failed_benchmarks(self, status: str) -> set[int]:
+        """Indexes of the benchmarks that failed, for a job in `status`."""
+        count = len(self.recommendations)
+        if status == "FAILED":
+            return set(range(min(max(self.plan.failed_steps, 1), count)))
+        if status == "COMPLETED":  # the last ones; at least one benchmark succeeds
+            return set(range(count - min(self.plan.failed_benchmarks, count - 1), count))
+        return set()
+
     def describe(self, now: float) -> Json:
         """The `DescribeInferenceRecommendationsJob` response."""
         response = self._common(now)
@@ -238,13 +290,14 @@ class FakeJob:
         if "StoppingConditions" in self.request:
             response["StoppingConditions"] = self.request["StoppingConditions"]
         if response["Status"] == "COMPLETED":
-            response["InferenceRecommendations"] = self.recommendations
+            failed = self._failed_benchmarks("COMPLETED")
+            response["InferenceRecommendations"] = [
+                r for index, r in enumerate(self.recommendations) if index not in failed
+            ]
             if self.endpoint:
+                # InferenceMetrics: "The expected maximum number of requests per minute for the instance."
                 _, invocations, latency, _ = _profile(self.endpoint.instance_type)
-                metrics = {
-                    "MaxInvocations": invocations * self.endpoint.instance_count,
-                    "ModelLatency": latency,
-                }
+                metrics = {"MaxInvocations": invocations, "ModelLatency": latency}
                 response["EndpointPerformances"] = [
                     {"Metrics": metrics, "EndpointInfo": {"EndpointName": self.endpoint.name}}
                 ]
@@ -255,7 +308,7 @@ class FakeJob:
         status = self.status(now)
         if status == "PENDING":
             return []
-        failed = min(max(self.plan.failed_steps, 1), len(self.recommendations)) if status == "FAILED" else 0
+        failed = self._failed_benchmarks(status)
         steps = []
         for index, recommendation in enumerate(self.recommendations):
             benchmark: Json = {
@@ -263,7 +316,8 @@ class FakeJob:
                 "ModelConfiguration": recommendation["ModelConfiguration"],
             }
             step_status = status
-            if index < failed:
+            if index in failed:
+                step_status = "FAILED"
                 instance_type = recommendation["EndpointConfiguration"].get("InstanceType", "the instance")
                 benchmark["FailureReason"] = self.plan.step_failure_reason or (
                     f"Benchmark on {instance_type} failed: the model container did not pass "
@@ -277,6 +331,9 @@ class FakeJob:
                     "MaxInvocations": metrics.get("MaxInvocations", 0),
                     "ModelLatency": metrics.get("ModelLatency", 0),
                 }
+                for key in ("InvocationStartTime", "InvocationEndTime"):
+                    if key in recommendation:
+                        benchmark[key] = recommendation[key]
             steps.append(
                 {
                     "StepType": "BENCHMARK",
@@ -342,16 +399,18 @@ class FakeInferenceRecommender:
         pending_seconds: float = 60.0,
         failed_steps: int = 1,
         step_failure_reason: str | None = None,
+        failed_benchmarks: int = 0,
         once: bool = False,
     ) -> JobPlan:
         """Script the jobs created from now on.
 
         ``endpoint_name=None`` matches jobs for any endpoint. ``recommendations`` (API-shaped
         `InferenceRecommendation` dicts) replace the generated ones. A FAILED job has
-        ``failed_steps`` failed benchmarks (at least one). ``once=True`` plans are used by a
-        single job each, in the order given, before any standing plan; among standing plans the
-        newest wins. Endpoint-specific plans beat catch-all ones. Without a plan jobs complete
-        after 45 minutes.
+        ``failed_steps`` failed benchmarks (at least one); a COMPLETED one ``failed_benchmarks``
+        (the last ones, never all: they have no recommendation, and their steps say why).
+        ``once=True`` plans are used by a single job each, in the order given, before any standing
+        plan; among standing plans the newest wins. Endpoint-specific plans beat catch-all ones.
+        Without a plan jobs complete after 45 minutes.
         """
         job_plan = JobPlan(
             outcome=outcome,
@@ -360,6 +419,7 @@ class FakeInferenceRecommender:
             failure_reason=failure_reason,
             failed_steps=failed_steps,
             step_failure_reason=step_failure_reason,
+            failed_benchmarks=failed_benchmarks,
             endpoint_name=endpoint_name,
             recommendations=copy.deepcopy(recommendations),
             once=once,
@@ -397,6 +457,11 @@ class FakeInferenceRecommender:
     # -- operations: (account, region, parsed request) -> response -------------------------------
 
     def create_inference_recommendations_job(self, account: str, region: str, params: Json) -> ActionResult:
+        from recommender.adapters.api_model import request_violations
+
+        violations = request_violations("sagemaker", "CreateInferenceRecommendationsJob", params)
+        if violations:
+            raise ValidationError(_validation_message(violations))
         name, input_config = params["JobName"], params["InputConfig"]
         now = time.time()
         with self._lock:
@@ -405,7 +470,12 @@ class FakeInferenceRecommender:
                 raise ResourceInUseError(f"Inference recommendations job {name} already exists.")
             if not (input_config.get("ModelPackageVersionArn") or input_config.get("ModelName")):
                 raise ValidationError("InputConfig must contain ModelPackageVersionArn or ModelName.")
+            advanced = advanced_violations(params) if params["JobType"] == "Advanced" else []
+            if advanced:
+                raise ValidationError(_validation_message(advanced))
             endpoint = _snapshot(sagemaker_backends[account][region], input_config.get("Endpoints") or [])
+            if endpoint is not None:
+                _check_endpoint(endpoint)
             active = sum(job.status(now) not in TERMINAL_STATUSES for job in jobs.values())
             if self.max_active_jobs is not None and active >= self.max_active_jobs:
                 raise ResourceLimitExceededError(
@@ -413,6 +483,11 @@ class FakeInferenceRecommender:
                     f"is {self.max_active_jobs} jobs, with current utilization of {active} jobs."
                 )
             job_plan = self._take_plan(endpoint.name if endpoint else None)
+            instance_types = [
+                str(config["InstanceType"])
+                for config in input_config.get("EndpointConfigurations") or []
+                if config.get("InstanceType")
+            ]
             job = FakeJob(
                 name=name,
                 arn=f"arn:{get_partition(region)}:sagemaker:{region}:{account}:inference-recommendations-job/{name}",
@@ -422,7 +497,13 @@ class FakeInferenceRecommender:
                 endpoint=endpoint,
                 recommendations=copy.deepcopy(job_plan.recommendations)
                 if job_plan.recommendations is not None
-                else generate_recommendations(name, endpoint),
+                else generate_recommendations(
+                    name,
+                    endpoint,
+                    instance_types=instance_types or None,
+                    started_at=now + min(job_plan.pending_seconds, job_plan.duration_seconds),
+                    finished_at=now + job_plan.duration_seconds,
+                ),
             )
             jobs[name] = job
         return ActionResult({"JobArn": job.arn})
@@ -504,13 +585,101 @@ def _snapshot(sagemaker: SageMakerModelBackend, endpoints: list[Json]) -> Endpoi
         raise ValidationError(f"Could not find endpoint '{name}'.")
     config = sagemaker.endpoint_configs.get(endpoint.endpoint_config_name)
     # The endpoint config carries InstanceType; moto's endpoint only keeps the variant's counts.
-    variant = (config.production_variants if config else endpoint.production_variants)[0]
+    variants = config.production_variants if config else endpoint.production_variants
+    variant = variants[0]
     return EndpointSnapshot(
         name=name,
         variant_name=variant["VariantName"],
         instance_type=variant.get("InstanceType"),
         instance_count=int(variant.get("InitialInstanceCount") or variant.get("CurrentInstanceCount") or 1),
+        status=str(endpoint.endpoint_status),
+        variant_count=len(variants),
     )
+
+
+def _check_endpoint(endpoint: EndpointSnapshot) -> None:
+    """What the service checks on the endpoint it is asked to benchmark (ValidationException)."""
+    if endpoint.status != "InService":
+        raise ValidationError(
+            f"Endpoint {endpoint.name} is in {endpoint.status} status. "
+            "The endpoint must be InService to be benchmarked by Inference Recommender."
+        )
+    if endpoint.variant_count != 1:
+        raise ValidationError(
+            f"Endpoint {endpoint.name} has {endpoint.variant_count} production variants. "
+            "Inference Recommender supports endpoints with exactly one production variant."
+        )
+
+
+def _validation_message(violations: list[str]) -> str:
+    """The services' ValidationException text for one or more violations."""
+    count = len(violations)
+    return f"{count} validation error{'s' if count > 1 else ''} detected: {'; '.join(violations)}"
+
+
+# Run a custom load test (docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender-load-test.html)
+# and the API reference's Phase page: a phase starts with 1-3 concurrent users, spawns 0-3 more a
+# minute, lasts 120-3600 s in a custom load test and not longer than JobDurationInSeconds.
+PHASE_USERS = (1, 3)
+PHASE_SPAWN_RATE = (0, 3)
+PHASE_SECONDS = (120, 3600)
+
+
+def advanced_violations(params: Json) -> list[str]:
+    """What the documentation says an Advanced job (a load test) requires, and which requests it
+    refuses (the model itself makes every one of these members optional):
+
+    - "Load tests require that you also specify a traffic pattern and stopping conditions"
+      (Run a custom load test): `InputConfig.TrafficPattern` and `StoppingConditions`;
+    - the traffic pattern: `TrafficType` PHASES with `Phases`, or STAIRS with `Stairs` ("Specify
+      either the stairs or phases traffic pattern", API_Stairs); each phase's
+      `InitialNumberOfUsers` 1-3, `SpawnRate` 0-3, `DurationInSeconds` 120-3600 and at most
+      `JobDurationInSeconds` (API_Phase; the load test page);
+    - benchmarking a model package without an existing endpoint: the instances to load-test in
+      `InputConfig.EndpointConfigurations` ("an endpoint configuration dictionary (InputConfig)
+      where you specify an AWS instance type against which to run benchmarks", up to 10, the
+      model's max). With an existing endpoint (`InputConfig.Endpoints`) the endpoint is what is
+      load-tested, with the existing-endpoint page's exclusions (one endpoint, one variant, no
+      autoscaling, real-time only, no multi-model endpoints); `EndpointConfigurations` are then
+      optional (the other instance types to compare it with).
+
+    Not enforced, because no page states it: `ResourceLimit` (optional everywhere), refusing
+    `ServerlessConfig` configurations beside an existing endpoint.
+    """
+    found: list[str] = []
+    input_config: Json = params.get("InputConfig") or {}
+    pattern = input_config.get("TrafficPattern")
+    if pattern is None:
+        found.append("InputConfig.TrafficPattern is required for Advanced (load test) jobs.")
+    if params.get("StoppingConditions") is None:
+        found.append("StoppingConditions is required for Advanced (load test) jobs.")
+    if not input_config.get("Endpoints") and not input_config.get("EndpointConfigurations"):
+        found.append(
+            "InputConfig.EndpointConfigurations is required for Advanced (load test) jobs "
+            "that do not benchmark an existing endpoint (InputConfig.Endpoints)."
+        )
+    if pattern is None:
+        return found
+    traffic_type = pattern.get("TrafficType", "PHASES")
+    if traffic_type == "PHASES" and not pattern.get("Phases"):
+        found.append("InputConfig.TrafficPattern.Phases is required when TrafficType is PHASES.")
+    if traffic_type == "STAIRS" and not pattern.get("Stairs"):
+        found.append("InputConfig.TrafficPattern.Stairs is required when TrafficType is STAIRS.")
+    job_seconds = input_config.get("JobDurationInSeconds")
+    for index, phase in enumerate(pattern.get("Phases") or []):
+        where = f"InputConfig.TrafficPattern.Phases.{index + 1}"
+        for member, (low, high) in (
+            ("InitialNumberOfUsers", PHASE_USERS),
+            ("SpawnRate", PHASE_SPAWN_RATE),
+            ("DurationInSeconds", PHASE_SECONDS),
+        ):
+            value = phase.get(member)
+            if value is not None and not low <= value <= high:
+                found.append(f"{where}.{member} must be between {low} and {high}, got {value}.")
+        seconds = phase.get("DurationInSeconds")
+        if seconds is not None and job_seconds is not None and seconds > job_seconds:
+            found.append(f"{where}.DurationInSeconds ({seconds}) must not exceed JobDurationInSeconds ({job_seconds}).")
+    return found
 
 
 class _Installed:

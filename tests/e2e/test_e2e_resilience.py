@@ -1,6 +1,6 @@
-"""Retries, concurrency and clean-up: throttled AWS calls, a Start step retried after its job was
-created, two executions racing for one endpoint, and an aborted execution cleaned up by the
-EventBridge rule's event."""
+"""Retries, concurrency and clean-up: AWS calls answered with the services' real faults, a Start
+step retried after its job was created, two executions racing for one endpoint, and an aborted
+execution cleaned up by the EventBridge rule's event."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from recommender.adapters.aws import TOTAL_ATTEMPTS
+from simulator.faults import ServiceFault, botocore_retries, fault_named, throttling_fault
 from simulator.offline import OfflineStack
 from tests.e2e.support import (
     LOOP,
@@ -29,8 +31,8 @@ from tests.e2e.support import (
 )
 
 SUCCESS_PATH = "Validate Endpoint -> Start Job -> ({loop}) x{polls} -> Publish Results -> Done"
-# CLIENT_CONFIG's retries max_attempts=4 is botocore's number of *retries*: five attempts in all.
-BOTOCORE_ATTEMPTS = 5
+# The handlers' clients make TOTAL_ATTEMPTS attempts per call (botocore standard mode) before giving up.
+BOTOCORE_ATTEMPTS = TOTAL_ATTEMPTS
 JOB_MINUTES = 10
 # Publish Results flushes its (empty) metrics when it fails on a throttled call; Powertools warns.
 pytestmark = pytest.mark.filterwarnings("ignore:No application metrics to publish:UserWarning")
@@ -50,47 +52,60 @@ def assert_one_completed_run(observed: Observed) -> dict[str, Any]:
     return item
 
 
-# ------------------------------------------------------------------------------ throttling
+# ------------------------------------------------------------------------------ faults
 @dataclass(frozen=True)
-class Throttling:
+class FaultCase:
     service: str
     operation: str
+    fault: str  # a simulator.faults catalogue name: what the service (or the network) really does
     times: int
-    retried_state: str | None  # the state the state machine retries, when botocore's attempts run out
-    code: str
+    retried_state: str | None  # the state the state machine retries, when the step gives up
+
+    @property
+    def botocore_retries(self) -> bool:
+        return botocore_retries(self.service, self.operation, fault_named(self.service, self.fault))
 
 
-THROTTLING = {
+FAULTS = {
     # Within botocore's own attempts: the step never sees it.
-    "sagemaker-describe-job": Throttling(
-        "sagemaker", "DescribeInferenceRecommendationsJob", 3, None, "ThrottlingException"
+    "sagemaker-describe-job": FaultCase(
+        "sagemaker", "DescribeInferenceRecommendationsJob", "ThrottlingException", BOTOCORE_ATTEMPTS - 1, None
+    ),
+    "sagemaker-describe-job-read-timeout": FaultCase(
+        "sagemaker", "DescribeInferenceRecommendationsJob", "ReadTimeoutError", BOTOCORE_ATTEMPTS - 1, None
     ),
     # Past botocore's attempts: the step fails with TransientAwsError and the state machine retries it.
-    "dynamodb-put-item": Throttling(
-        "dynamodb", "PutItem", BOTOCORE_ATTEMPTS + 1, "Start Job", "ProvisionedThroughputExceededException"
+    "dynamodb-put-item": FaultCase(
+        "dynamodb", "PutItem", "ProvisionedThroughputExceededException", BOTOCORE_ATTEMPTS + 1, "Start Job"
     ),
-    "sns-publish": Throttling("sns", "Publish", BOTOCORE_ATTEMPTS + 1, "Publish Results", "Throttling"),
-    "sagemaker-describe-job-past-botocore": Throttling(
-        "sagemaker", "DescribeInferenceRecommendationsJob", BOTOCORE_ATTEMPTS + 1, "Check Job", "ThrottlingException"
-    ),
+    "sns-publish": FaultCase("sns", "Publish", "Throttled", BOTOCORE_ATTEMPTS + 1, "Publish Results"),
+    # botocore never retries SNS's KMSThrottling (400, in no retry list): the step's first call fails.
+    "sns-publish-kms-throttling": FaultCase("sns", "Publish", "KMSThrottling", 1, "Publish Results"),
 }
 
 
+def test_the_cases_use_the_services_real_codes() -> None:
+    throttled = ("sagemaker-describe-job", "dynamodb-put-item", "sns-publish")
+    for name in throttled:
+        assert FAULTS[name].fault == throttling_fault(FAULTS[name].service).name
+    assert [name for name, case in FAULTS.items() if not case.botocore_retries] == ["sns-publish-kms-throttling"]
+
+
 @pytest.fixture(scope="module")
-def throttled(world: OfflineStack, request: pytest.FixtureRequest) -> tuple[Throttling, Observed]:
-    case = THROTTLING[request.param]
-    endpoint = f"throttled-{request.param}"
+def faulted(world: OfflineStack, request: pytest.FixtureRequest) -> tuple[FaultCase, Observed]:
+    case = FAULTS[request.param]
+    endpoint = f"faulted-{request.param}"
     execution_input = seed_eligible(world, endpoint)
-    world.throttle(case.service, case.operation, case.times)
+    world.fault(case.service, case.operation, case.fault, case.times)
     observed = run_input(world, scenario("completed", endpoint), execution_input, job_minutes=JOB_MINUTES)
     return case, observed
 
 
-@pytest.mark.parametrize("throttled", list(THROTTLING), indirect=True)
-def test_throttled_calls_are_retried_until_the_run_succeeds(
-    world: OfflineStack, throttled: tuple[Throttling, Observed]
+@pytest.mark.parametrize("faulted", list(FAULTS), indirect=True)
+def test_faulted_calls_are_retried_until_the_run_succeeds(
+    world: OfflineStack, faulted: tuple[FaultCase, Observed]
 ) -> None:
-    case, observed = throttled
+    case, observed = faulted
     assert world.faults_left()[(case.service, case.operation)] == 0  # every fault was met
     assert observed.status == "SUCCEEDED", observed.execution.get("cause")
     assert observed.path == SUCCESS_PATH.format(loop=LOOP, polls=observed.polls)
@@ -99,29 +114,41 @@ def test_throttled_calls_are_retried_until_the_run_succeeds(
         assert failed == []
         assert failed_attempts(observed.history) == []
         return
-    # botocore gave up after its attempts; the step said so; the state machine ran it again.
+    # The step gave up (after botocore's attempts, or at once for what botocore does not retry),
+    # said so, and the state machine ran it again.
     (invocation,) = failed
     assert invocation.result["errorType"] == "TransientAwsError"
+    fault = fault_named(case.service, case.fault)
+    assert isinstance(fault, ServiceFault)
+    tail = f"(reached max retries: {BOTOCORE_ATTEMPTS - 1})" if case.botocore_retries else f": {fault.message}"
     assert (
-        f"({case.code}) when calling the {case.operation} operation (reached max retries: 4)"
+        f"({fault.reported_code}) when calling the {case.operation} operation {tail}".replace(" :", ":")
         in (invocation.result["errorMessage"])
     )
     assert failed_attempts(observed.history) == [(case.retried_state, "TransientAwsError")]
     assert retried_in_place(observed.history, case.retried_state)
-    assert observed.states.count(case.retried_state) == (observed.polls if case.retried_state == "Check Job" else 1)
+    assert observed.states.count(case.retried_state) == 1
 
 
-@pytest.mark.parametrize(
-    "throttled",
-    [
-        *(name for name in THROTTLING if name != "sns-publish"),
-        "sns-publish",
-    ],
-    indirect=True,
-)
-def test_throttled_run_leaves_one_job_one_item_and_one_notification(throttled: tuple[Throttling, Observed]) -> None:
-    _, observed = throttled
+@pytest.mark.parametrize("faulted", list(FAULTS), indirect=True)
+def test_faulted_run_leaves_one_job_one_item_and_one_notification(faulted: tuple[FaultCase, Observed]) -> None:
+    _, observed = faulted
     assert len(observed.calls_to("CreateInferenceRecommendationsJob")) == 1
+    assert_one_completed_run(observed)
+
+
+def test_check_outlives_sagemaker_unreachable_past_botocore(world: OfflineStack) -> None:
+    """SageMaker cannot be reached for longer than botocore's attempts: Check Job keeps the last
+    known status and asks again later (no failed step, no state machine retry), and the run ends
+    as if nothing happened."""
+    endpoint = "e2e-sagemaker-unreachable"
+    execution_input = seed_eligible(world, endpoint)
+    world.fault("sagemaker", "DescribeInferenceRecommendationsJob", "EndpointConnectionError", BOTOCORE_ATTEMPTS + 1)
+    observed = run_input(world, scenario("completed", endpoint), execution_input, job_minutes=JOB_MINUTES)
+
+    assert world.faults_left()[("sagemaker", "DescribeInferenceRecommendationsJob")] == 0
+    assert [i for i in observed.invocations if i.errored] == []
+    assert failed_attempts(observed.history) == []
     assert_one_completed_run(observed)
 
 

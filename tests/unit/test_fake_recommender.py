@@ -117,43 +117,53 @@ def test_job_goes_pending_in_progress_completed_with_results(sagemaker: SageMake
     assert done["Status"] == "COMPLETED"
     assert done["CompletionTime"] == done["LastModifiedTime"] == DEFAULT_START + timedelta(seconds=2700)
     assert "FailureReason" not in done
-    # The endpoint runs 2 x ml.m5.large: recommendations are other types, sized the same.
+    # The endpoint runs 2 x ml.m5.large: recommendations are other types, one instance each
+    # (InitialInstanceCount 1: MaxInvocations per instance per minute, CostPerHour one instance's).
     recommendations = done["InferenceRecommendations"]
     assert [r["EndpointConfiguration"]["InstanceType"] for r in recommendations] == [
         "ml.c5.xlarge",
         "ml.m5.xlarge",
         "ml.g4dn.xlarge",
     ]
+    assert [(r["Metrics"]["CostPerHour"], r["Metrics"]["MaxInvocations"]) for r in recommendations] == [
+        (0.204, 320),
+        (0.23, 300),
+        (0.736, 1645),
+    ]
+    previous_end = DEFAULT_START + timedelta(seconds=60)  # IN_PROGRESS from then on
     for recommendation in recommendations:
         config, metrics = recommendation["EndpointConfiguration"], recommendation["Metrics"]
         assert config["VariantName"] == "AllTraffic"
-        assert config["InitialInstanceCount"] == 2
+        assert config["InitialInstanceCount"] == 1
+        assert config["EndpointName"].startswith("sm-epc-job-1-")
+        assert "ServerlessConfig" not in config  # real-time endpoints only
         assert metrics["CostPerInference"] == pytest.approx(metrics["CostPerHour"] / (metrics["MaxInvocations"] * 60))
-        assert set(metrics) == {
-            "CostPerHour",
-            "CostPerInference",
-            "MaxInvocations",
-            "ModelLatency",
-            "CpuUtilization",
-            "MemoryUtilization",
-            "ModelSetupTime",
-        }
         assert recommendation["ModelConfiguration"]["EnvironmentParameters"][0]["ValueType"] == "string"
-        assert recommendation["RecommendationId"]
-    # moto writes NaN as the bare JSON token NaN; botocore reads it back as a float NaN.
-    memory = [r["Metrics"]["MemoryUtilization"] for r in recommendations]
-    assert math.isnan(memory[-1])
-    assert not any(math.isnan(value) for value in memory[:-1])
+        # The benchmarks ran one after the other while the job was IN_PROGRESS.
+        assert previous_end == recommendation["InvocationStartTime"] < recommendation["InvocationEndTime"]
+        previous_end = recommendation["InvocationEndTime"]
+    assert previous_end == done["CompletionTime"]
+    assert len({r["RecommendationId"] for r in recommendations}) == 3
+    # Optional metrics: present, NaN ("not available"; moto writes the bare JSON token NaN and
+    # botocore reads it back as a float NaN), absent.
+    first, second, third = (r["Metrics"] for r in recommendations)
+    optional = {"CpuUtilization", "MemoryUtilization", "ModelSetupTime"}
+    assert optional <= set(first)
+    assert not any(math.isnan(first[name]) for name in optional)
+    assert optional <= set(second)
+    assert math.isnan(second["MemoryUtilization"])
+    assert not optional & set(third)
+    # The benchmarked endpoint's own figures, per instance too ("for the instance", InferenceMetrics).
     assert done["EndpointPerformances"] == [
-        {"Metrics": {"MaxInvocations": 280, "ModelLatency": 680}, "EndpointInfo": {"EndpointName": ENDPOINT}}
+        {"Metrics": {"MaxInvocations": 140, "ModelLatency": 680}, "EndpointInfo": {"EndpointName": ENDPOINT}}
     ]
 
     steps = sagemaker.list_inference_recommendations_job_steps(JobName="job-1", StepType="BENCHMARK")["Steps"]
     assert [step["Status"] for step in steps] == ["COMPLETED"] * 3
     assert steps[0]["JobName"] == "job-1"
-    assert (
-        steps[0]["InferenceBenchmark"]["Metrics"]["MaxInvocations"] == recommendations[0]["Metrics"]["MaxInvocations"]
-    )
+    benchmark = steps[0]["InferenceBenchmark"]
+    assert benchmark["Metrics"]["MaxInvocations"] == recommendations[0]["Metrics"]["MaxInvocations"]
+    assert benchmark["InvocationStartTime"] == recommendations[0]["InvocationStartTime"]
 
 
 def test_results_are_deterministic(
@@ -163,7 +173,7 @@ def test_results_are_deterministic(
     create_job(sagemaker, "job-2")
     clock.advance(2700)
     first, second = fake.jobs()
-    assert [r["Metrics"]["CostPerHour"] for r in first.recommendations] == [0.408, 0.46, 1.472]
+    assert [r["Metrics"]["CostPerHour"] for r in first.recommendations] == [0.204, 0.23, 0.736]
     assert [r["Metrics"] for r in first.recommendations][:2] == [r["Metrics"] for r in second.recommendations][:2]
 
 
@@ -221,7 +231,7 @@ def test_failed_job_reports_failed_benchmark_steps(
         assert instance_type in step["InferenceBenchmark"]["FailureReason"]
         assert "Metrics" not in step["InferenceBenchmark"]
     [completed] = sagemaker.list_inference_recommendations_job_steps(JobName="job-1", Status="COMPLETED")["Steps"]
-    assert completed["InferenceBenchmark"]["Metrics"]["MaxInvocations"] == 1645 * 2
+    assert completed["InferenceBenchmark"]["Metrics"]["MaxInvocations"] == 1645
 
 
 def test_stop_goes_stopping_then_stopped(
@@ -438,3 +448,208 @@ def test_clock_moves_every_time_source() -> None:
 def test_clock_takes_naive_datetimes_as_utc() -> None:
     with SimulatedClock(datetime(2026, 1, 2, 3, 0)) as clock:
         assert clock.now() == datetime(2026, 1, 2, 3, 0, tzinfo=UTC)
+
+
+# ------------------------------------------------------------------------------ what create refuses
+def advanced_job(client: SageMakerClient, name: str = "load-test", **overrides: Any) -> str:
+    """An Advanced job (load test) on the existing endpoint, as the load test page describes one."""
+    input_config: dict[str, Any] = {
+        "ModelPackageVersionArn": PACKAGE_ARN,
+        "Endpoints": [{"EndpointName": ENDPOINT}],
+        "JobDurationInSeconds": 7200,
+        "TrafficPattern": {
+            "TrafficType": "PHASES",
+            "Phases": [{"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 120}],
+        },
+        "ResourceLimit": {"MaxNumberOfTests": 10, "MaxParallelOfTests": 2},
+        **overrides.pop("InputConfig", {}),
+    }
+    request: dict[str, Any] = {
+        "JobName": name,
+        "JobType": "Advanced",
+        "RoleArn": ROLE_ARN,
+        "InputConfig": {k: v for k, v in input_config.items() if v is not None},
+        "StoppingConditions": {
+            "MaxInvocations": 300,
+            "ModelLatencyThresholds": [{"Percentile": "P95", "ValueInMilliseconds": 100}],
+        },
+        **overrides,
+    }
+    created = client.create_inference_recommendations_job(**{k: v for k, v in request.items() if v is not None})
+    return str(created["JobArn"])
+
+
+def validation_message(info: pytest.ExceptionInfo[ClientError]) -> str:
+    assert error_code(info) == "ValidationException"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return str(info.value.response["Error"]["Message"])
+
+
+@pytest.mark.usefixtures("fake")
+def test_requests_are_checked_against_the_whole_service_model(sagemaker: SageMakerClient) -> None:
+    """botocore lets `max`, `pattern` and `enum` through; the service (and the fake) do not."""
+    with pytest.raises(ClientError) as info:
+        sagemaker.create_inference_recommendations_job(
+            JobName="job-1",
+            JobType="Default",
+            RoleArn=ROLE_ARN,
+            InputConfig={"ModelPackageVersionArn": PACKAGE_ARN, "Endpoints": [{"EndpointName": ENDPOINT}]},
+            JobDescription="x" * 129,
+        )
+    message = validation_message(info)
+    assert message.startswith("1 validation error detected: Value '")
+    assert "at 'JobDescription' failed to satisfy constraint: Member must have length less than or equal to 128" in (
+        message
+    )
+    with pytest.raises(ClientError) as two:
+        sagemaker.create_inference_recommendations_job(
+            JobName="job_1",  # no underscores in job names
+            JobType="Default",
+            RoleArn=ROLE_ARN,
+            InputConfig={"ModelPackageVersionArn": PACKAGE_ARN, "JobDurationInSeconds": 18001},
+        )
+    message = validation_message(two)
+    assert message.startswith("2 validation errors detected: ")
+    assert "at 'JobName' failed to satisfy constraint: Member must satisfy regular expression pattern" in message
+    assert "at 'InputConfig.JobDurationInSeconds'" in message
+    assert sagemaker.list_inference_recommendations_jobs()["InferenceRecommendationsJobs"] == []
+
+
+@pytest.mark.usefixtures("fake")
+@pytest.mark.parametrize("status", ["Creating", "Updating", "Failed", "OutOfService"])
+def test_the_endpoint_must_be_in_service(sagemaker: SageMakerClient, status: str) -> None:
+    from simulator.seed import set_endpoint_status
+
+    set_endpoint_status(ENDPOINT, status)
+    with pytest.raises(ClientError) as info:
+        create_job(sagemaker)
+    assert validation_message(info) == (
+        f"Endpoint {ENDPOINT} is in {status} status. "
+        "The endpoint must be InService to be benchmarked by Inference Recommender."
+    )
+
+
+@pytest.mark.usefixtures("fake")
+def test_the_endpoint_must_have_exactly_one_variant(sagemaker: SageMakerClient) -> None:
+    variant = {"ModelName": "my-model", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="two-variants",
+        ProductionVariants=[{"VariantName": "A", **variant}, {"VariantName": "B", **variant}],  # type: ignore[list-item]
+    )
+    sagemaker.create_endpoint(EndpointName="two-variants", EndpointConfigName="two-variants")
+    with pytest.raises(ClientError) as info:
+        create_job(sagemaker, endpoint="two-variants")
+    assert validation_message(info) == (
+        "Endpoint two-variants has 2 production variants. "
+        "Inference Recommender supports endpoints with exactly one production variant."
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"InputConfig": {"TrafficPattern": None}},
+            ["InputConfig.TrafficPattern is required for Advanced (load test) jobs."],
+        ),
+        ({"StoppingConditions": None}, ["StoppingConditions is required for Advanced (load test) jobs."]),
+        (
+            {"InputConfig": {"Endpoints": None}},
+            [
+                "InputConfig.EndpointConfigurations is required for Advanced (load test) jobs that do not "
+                "benchmark an existing endpoint (InputConfig.Endpoints)."
+            ],
+        ),
+        (
+            {"InputConfig": {"TrafficPattern": {"TrafficType": "STAIRS"}}},
+            ["InputConfig.TrafficPattern.Stairs is required when TrafficType is STAIRS."],
+        ),
+        (
+            {
+                "InputConfig": {
+                    "JobDurationInSeconds": 600,
+                    "TrafficPattern": {
+                        "TrafficType": "PHASES",
+                        "Phases": [
+                            {"InitialNumberOfUsers": 4, "SpawnRate": 1, "DurationInSeconds": 120},
+                            {"InitialNumberOfUsers": 1, "SpawnRate": 5, "DurationInSeconds": 60},
+                            {"InitialNumberOfUsers": 1, "SpawnRate": 0, "DurationInSeconds": 900},
+                        ],
+                    },
+                }
+            },
+            [
+                "InputConfig.TrafficPattern.Phases.1.InitialNumberOfUsers must be between 1 and 3, got 4.",
+                "InputConfig.TrafficPattern.Phases.2.SpawnRate must be between 0 and 3, got 5.",
+                "InputConfig.TrafficPattern.Phases.2.DurationInSeconds must be between 120 and 3600, got 60.",
+                "InputConfig.TrafficPattern.Phases.3.DurationInSeconds (900) must not exceed "
+                "JobDurationInSeconds (600).",
+            ],
+        ),
+    ],
+    ids=["no-traffic-pattern", "no-stopping-conditions", "no-endpoint-nor-configurations", "stairs", "phases"],
+)
+@pytest.mark.usefixtures("fake")
+def test_advanced_jobs_follow_the_load_test_documentation(
+    sagemaker: SageMakerClient, overrides: dict[str, Any], expected: list[str]
+) -> None:
+    with pytest.raises(ClientError) as info:
+        advanced_job(sagemaker, **overrides)
+    count = len(expected)
+    assert validation_message(info) == (
+        f"{count} validation error{'s' if count > 1 else ''} detected: {'; '.join(expected)}"
+    )
+
+
+def test_advanced_jobs_benchmark_the_instance_types_they_name(
+    fake: FakeInferenceRecommender, sagemaker: SageMakerClient, clock: SimulatedClock
+) -> None:
+    advanced_job(sagemaker, "on-endpoint")  # an existing endpoint: configurations optional
+    advanced_job(
+        sagemaker,
+        "on-package",
+        InputConfig={
+            "Endpoints": None,
+            "EndpointConfigurations": [{"InstanceType": "ml.c6i.xlarge"}, {"InstanceType": "ml.r5.xlarge"}],
+        },
+    )
+    clock.advance(2700)
+    on_package = sagemaker.describe_inference_recommendations_job(JobName="on-package")
+    assert on_package["JobType"] == "Advanced"
+    assert [r["EndpointConfiguration"]["InstanceType"] for r in on_package["InferenceRecommendations"]] == [
+        "ml.c6i.xlarge",
+        "ml.r5.xlarge",
+    ]
+    assert "EndpointPerformances" not in on_package
+    on_endpoint = sagemaker.describe_inference_recommendations_job(JobName="on-endpoint")
+    assert len(on_endpoint["InferenceRecommendations"]) == 3
+    assert on_endpoint["EndpointPerformances"][0]["EndpointInfo"] == {"EndpointName": ENDPOINT}
+
+
+def test_completed_job_with_failed_benchmarks(
+    fake: FakeInferenceRecommender, sagemaker: SageMakerClient, clock: SimulatedClock
+) -> None:
+    fake.plan(duration_seconds=1200, failed_benchmarks=2, step_failure_reason="Out of memory on this instance.")
+    create_job(sagemaker)
+    clock.advance(1200)
+
+    done = sagemaker.describe_inference_recommendations_job(JobName="job-1")
+    assert done["Status"] == "COMPLETED"
+    assert "FailureReason" not in done
+    # Only the benchmark that succeeded has a recommendation.
+    assert [r["EndpointConfiguration"]["InstanceType"] for r in done["InferenceRecommendations"]] == ["ml.c5.xlarge"]
+    failed = sagemaker.list_inference_recommendations_job_steps(JobName="job-1", Status="FAILED")["Steps"]
+    assert [
+        (
+            step["InferenceBenchmark"]["EndpointConfiguration"]["InstanceType"],
+            step["InferenceBenchmark"]["FailureReason"],
+        )
+        for step in failed
+    ] == [("ml.m5.xlarge", "Out of memory on this instance."), ("ml.g4dn.xlarge", "Out of memory on this instance.")]
+    [succeeded] = sagemaker.list_inference_recommendations_job_steps(JobName="job-1", Status="COMPLETED")["Steps"]
+    assert succeeded["InferenceBenchmark"]["Metrics"]["MaxInvocations"] == 320
+
+    fake.plan(duration_seconds=600, failed_benchmarks=5)  # never all of them
+    create_job(sagemaker, "job-2")
+    clock.advance(600)
+    assert len(sagemaker.describe_inference_recommendations_job(JobName="job-2")["InferenceRecommendations"]) == 1
