@@ -7,6 +7,10 @@ tier). Deploying a world costs a few seconds, so the tier shares one world per w
 end with the tier's last test, before other tiers run). Tests stay independent: each uses endpoints
 of its own, reads only what happened since it began (tests/e2e/support.py), and must leave no
 execution running and no fault pending (`_leaves_the_world_settled`).
+
+The world is strict (simulator/strict, set up by OfflineStack): each function's requests are
+checked against the service models and authorized as its own role from the deployed template. A
+test that meets a request the strict world cannot check (an operation it does not know) fails.
 """
 
 from __future__ import annotations
@@ -51,5 +55,8 @@ def _leaves_the_world_settled(world: OfflineStack) -> Iterator[None]:
         world.wait_for(arn)
     pending = {key: left for key, left in world.faults_left().items() if left}
     world.clear_faults()
+    gaps = list(world.strict.gaps)
+    world.strict.gaps.clear()
     assert not running, f"the test left executions running: {running}"
     assert not pending, f"the test left throttling faults unused: {pending}"
+    assert not gaps, f"the strict world could not check: {gaps}"

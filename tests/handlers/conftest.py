@@ -4,13 +4,21 @@ Each test gets a fresh moto account holding the deployment's table, topic (with 
 to read what was published), an eligible endpoint (`demo-endpoint`, 2 x ml.m5.xlarge) and a model
 package version with Domain, Task and SamplePayloadUrl. Time is frozen at the execution's start
 (2026-11-25T03:00:00Z) and only moves through `clock.advance`.
+
+The world is strict (simulator/strict): every request a handler sends is checked against the
+service model, and authorized as the handler's own function role from the synthesized template
+(`default_synth`), resolved against this world's table, topic (KMS-encrypted, as deployed) and job
+role. Each handler module's `lambda_handler` runs as its function, however a test calls it; a
+denied or invalid request fails as AWS fails it, and `world.strict` records every evaluated call.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import boto3
 import botocore.loaders
@@ -26,19 +34,24 @@ from recommender.adapters import aws
 from simulator.clock import SimulatedClock
 from simulator.fake_recommender import install, uninstall
 from simulator.seed import seed_endpoint, seed_model_package
+from simulator.strict import StrictWorld
+from simulator.strict.worlds import for_handler_tier
 from tests.handlers.support import (
+    ACCOUNT,
     ENDPOINT_SPEC,
     ENVIRONMENT,
     NAMESPACE,
     QUEUE_NAME,
     REGION,
     START,
+    STATE_MACHINE_ARN,
     TABLE_NAME,
     TOPIC_NAME,
     Steps,
     World,
     shared_client,
 )
+from tests.infra.support import Synthesized
 
 # Lambda sets a function's environment before it imports the handler, and Powertools reads its
 # metrics namespace and service name when `recommender.observability` is imported: set them before
@@ -78,6 +91,35 @@ def _clear_caches() -> None:
     aws.session.cache_clear()
 
 
+STEPS = ("validate", "start", "check", "publish", "record_failure")
+HANDLER_MODULES = [f"recommender.handlers.{step}" for step in STEPS]
+
+
+def _strict_world(synthesized: Synthesized, topic_arn: str) -> StrictWorld:
+    """The deployment's functions and roles, as synthesized, in this world."""
+    environment = {**ENVIRONMENT, "TOPIC_ARN": topic_arn}
+    return for_handler_tier(
+        synthesized.template,
+        environment,
+        account=ACCOUNT,
+        region=REGION,
+        by_type={"AWS::StepFunctions::StateMachine": STATE_MACHINE_ARN},
+    )
+
+
+def _run_as_their_functions(monkeypatch: pytest.MonkeyPatch, strict: StrictWorld) -> None:
+    """Every handler runs as its own function, whether a test calls it directly or through Steps."""
+    for name in HANDLER_MODULES:
+        module = importlib.import_module(name)
+        handler: Callable[..., Any] = module.lambda_handler
+
+        def as_function(event: Any, context: Any, _handler: Callable[..., Any] = handler, _name: str = name) -> Any:
+            with strict.running(_name):
+                return _handler(event, context)
+
+        monkeypatch.setattr(module, "lambda_handler", as_function)
+
+
 @pytest.fixture
 def clock() -> Iterator[SimulatedClock]:
     with SimulatedClock(START) as simulated:
@@ -85,7 +127,7 @@ def clock() -> Iterator[SimulatedClock]:
 
 
 @pytest.fixture
-def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock) -> Iterator[World]:
+def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock, default_synth: Synthesized) -> Iterator[World]:
     for name, value in ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
     from recommender.observability import metrics
@@ -119,7 +161,9 @@ def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock) -> Iterator[Wo
             )
             sns = shared_client(session, "sns")
             sqs = shared_client(session, "sqs")
-            topic_arn = sns.create_topic(Name=TOPIC_NAME)["TopicArn"]
+            # Encrypted with a customer-managed key, as the template's topic: publishing needs the key.
+            key_arn = shared_client(session, "kms").create_key(Description="notifications")["KeyMetadata"]["Arn"]
+            topic_arn = sns.create_topic(Name=TOPIC_NAME, Attributes={"KmsMasterKeyId": key_arn})["TopicArn"]
             queue_url = sqs.create_queue(QueueName=QUEUE_NAME)["QueueUrl"]
             queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
                 "QueueArn"
@@ -131,6 +175,10 @@ def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock) -> Iterator[Wo
                 Attributes={"RawMessageDelivery": "false"},
             )
             monkeypatch.setenv("TOPIC_ARN", topic_arn)
+            # Before any handler client exists: clients copy their session's handlers.
+            strict = _strict_world(default_synth, topic_arn)
+            strict.install(aws.session())
+            _run_as_their_functions(monkeypatch, strict)
             sagemaker = shared_client(session, "sagemaker")
             seed_endpoint(sagemaker, ENDPOINT_SPEC)
             package_arn = seed_model_package(sagemaker)
@@ -143,7 +191,9 @@ def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock) -> Iterator[Wo
                 package_arn=package_arn,
                 fake=fake,
                 session=session,
+                strict=strict,
             )
+            assert not strict.gaps, f"the strict world could not check: {strict.gaps}"
         finally:
             uninstall()
             _clear_caches()

@@ -29,6 +29,7 @@ from mypy_boto3_sqs import SQSClient
 from simulator.clock import SimulatedClock
 from simulator.fake_recommender import FakeInferenceRecommender
 from simulator.seed import EndpointSpec
+from simulator.strict import StrictWorld
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -196,6 +197,7 @@ class World:
     package_arn: str
     fake: FakeInferenceRecommender
     session: boto3.session.Session
+    strict: StrictWorld  # every call the handlers made, as IAM evaluated it (simulator/strict)
 
     def cloudwatch(self) -> CloudWatchClient:
         return shared_client(self.session, "cloudwatch")
