@@ -26,7 +26,7 @@ import time
 import traceback
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,6 +37,7 @@ from moto import mock_aws
 
 from simulator.clock import DEFAULT_START, SimulatedClock
 from simulator.fake_recommender import FakeInferenceRecommender, install, uninstall
+from simulator.faults import FAULT_HEADER, Fault, FaultInjector, throttling_fault
 from simulator.strict import StrictWorld
 from simulator.strict.worlds import for_deployed_stack
 
@@ -44,7 +45,6 @@ ACCOUNT = "123456789012"
 REGION = "us-east-1"
 BOOTSTRAP_QUALIFIER = "hnb659fds"
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
-FAULT_HEADER = "x-offline-fault"  # marks a request the fault injector answered
 
 
 @dataclass
@@ -92,7 +92,7 @@ class OfflineStack:
         self.strict: StrictWorld  # the functions' roles and the service models, enforced
         self._stack = contextlib.ExitStack()
         self._invoke_lock = threading.Lock()
-        self._faults: dict[tuple[str, str], int] = {}
+        self.faults = FaultInjector(_handler_client)  # see `fault`
         self.skipped: dict[str, str] = {}  # logical id -> type left out of the offline deployment
         self._touched_env: dict[str, str | None] = {}
 
@@ -426,35 +426,32 @@ class OfflineStack:
         return out
 
     # ------------------------------------------------------------------ faults
-    def throttle(self, service: str, operation: str, times: int) -> None:
-        """Answer the next `times` calls of `service.operation` made by the handlers with a
-        throttling error, as the service would (botocore and the state machine then retry)."""
-        from recommender.adapters import aws
+    def fault(self, service: str, operation: str, fault: Fault | str, times: int = 1) -> Fault:
+        """Answer the next `times` calls of `service.operation` made by the handlers with `fault`
+        (a `simulator.faults` catalogue fault or its name): the service's real error response, or
+        a network error raised as botocore raises it. botocore's retry handler and the state
+        machine then see what the real failure would cause; the request never reaches moto.
 
-        key = (service, operation)
-        self._faults[key] = self._faults.get(key, 0) + times
-        event = f"before-send.{_event_service(service)}.{operation}"
-        # The handlers reuse one cached client per service (as a warm Lambda does): hook that one.
-        aws.client(service).meta.events.register_first(
-            event, self._throttle_handler(key), unique_id=f"throttle-{service}-{operation}"
-        )
+        The handlers reuse one cached client per service (as a warm Lambda does): the fault hooks
+        that one, so script faults after the last `configure()` (which replaces the clients).
+        """
+        if not self.faults.active:
+            self.faults.start()
+            self._stack.callback(self.faults.stop)
+        return self.faults.fault(service, operation, fault, times)
 
-    def _throttle_handler(self, key: tuple[str, str]) -> Callable[..., Any]:
-        def handler(request: Any, **_: Any) -> Any:
-            if self._faults.get(key, 0) <= 0:
-                return None
-            self._faults[key] -= 1
-            request.headers[FAULT_HEADER] = "throttled"
-            return _throttling_response(key[0], request.url)
-
-        return handler
+    def throttle(self, service: str, operation: str, times: int) -> Fault:
+        """`fault` with the service's own throttling error (SNS `Throttled`, DynamoDB
+        `ProvisionedThroughputExceededException`, SageMaker `ThrottlingException`, ...)."""
+        return self.fault(service, operation, throttling_fault(service), times)
 
     def faults_left(self) -> dict[tuple[str, str], int]:
-        return dict(self._faults)
+        """Faults not met yet per (service, operation) scripted (0 once every one was met)."""
+        return self.faults.faults_left()
 
     def clear_faults(self) -> None:
-        """Forget the faults not used yet."""
-        self._faults.clear()
+        """Forget the faults not met yet."""
+        self.faults.clear()
 
 
 # ---------------------------------------------------------------------- helpers
@@ -555,33 +552,8 @@ class _Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-def _event_service(service: str) -> str:
-    """botocore's event name for a service (its hyphen-less service id)."""
-    return {"application-autoscaling": "application-auto-scaling"}.get(service, service)
+def _handler_client(service: str) -> Any:
+    """The handlers' own cached client for `service` (what the fault injector hooks)."""
+    from recommender.adapters import aws
 
-
-def _throttling_response(service: str, url: str) -> Any:
-    from botocore.awsrequest import AWSResponse, HTTPHeaders
-
-    if service == "sns":  # query protocol
-        body = (
-            b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
-            b"<Message>Rate exceeded</Message></Error><RequestId>sim</RequestId></ErrorResponse>"
-        )
-        headers = {"Content-Type": "text/xml"}
-    else:  # JSON protocols (SageMaker, DynamoDB)
-        code = "ProvisionedThroughputExceededException" if service == "dynamodb" else "ThrottlingException"
-        body = json.dumps({"__type": code, "message": "Rate exceeded"}).encode()
-        headers = {"Content-Type": "application/x-amz-json-1.1"}
-    return AWSResponse(url, 400, HTTPHeaders.from_dict(headers), _Raw(body))
-
-
-class _Raw:
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def stream(self, **_: Any) -> Iterator[bytes]:
-        yield self._body
-
-    def read(self, *_: Any) -> bytes:
-        return self._body
+    return aws.client(service)
