@@ -34,6 +34,19 @@ SYNCHRONOUS_ONLY = (
     "Invoked synchronously by Step Functions only: the state machine's Retry/Catch handle its "
     "errors, a Lambda dead-letter queue would never receive anything."
 )
+# What the steps may do with the table (the lock item, run items, the history query).
+TABLE_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:DescribeTable",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+)
 # Why the checkov checks that cannot apply to these functions are suppressed (skip_checkov).
 LOGS_ENCRYPTION = (
     "CloudWatch Logs encrypts every log group at rest with service-managed keys; these logs carry no "
@@ -105,13 +118,20 @@ class Functions(Construct):
 
         # ---------------------------------------------------------------- Validate Endpoint
         self.validate = self._function("Validate", "validate", "Validates the input and the endpoint's eligibility")
-        self._allow(
-            self.validate,
-            ["sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"],
-            [self._sagemaker_arn(kind, "*") for kind in ("endpoint", "endpoint-config", "model")],
-            reason="Validate describes whichever endpoint, endpoint config and model the execution input "
-            "names (known only at run time), in this account and region.",
-        )
+        # One statement per resource type: each action is authorized against its own type only
+        # (the Service Authorization Reference; tests/infra/test_iam_catalogue.py checks it).
+        for action, kind in (
+            ("sagemaker:DescribeEndpoint", "endpoint"),
+            ("sagemaker:DescribeEndpointConfig", "endpoint-config"),
+            ("sagemaker:DescribeModel", "model"),
+        ):
+            self._allow(
+                self.validate,
+                [action],
+                [self._sagemaker_arn(kind, "*")],
+                reason="Validate describes whichever endpoint, endpoint config and model the execution input "
+                "names (known only at run time), in this account and region.",
+            )
         self._allow(
             self.validate,
             ["sagemaker:DescribeModelPackage"],
@@ -141,7 +161,7 @@ class Functions(Construct):
                 conditions={"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
             )
         )
-        table.grant_read_write_data(self.start)  # the lock item and the run history query
+        self._grant_table(self.start, table)  # the lock item and the run history query
         acknowledge(self.start, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
 
         # ---------------------------------------------------------------- Check Job
@@ -149,18 +169,26 @@ class Functions(Construct):
         self._allow_jobs(
             self.check,
             job_prefix,
-            [
-                "sagemaker:DescribeInferenceRecommendationsJob",
-                "sagemaker:ListInferenceRecommendationsJobSteps",
-                "sagemaker:StopInferenceRecommendationsJob",
-            ],
+            ["sagemaker:DescribeInferenceRecommendationsJob", "sagemaker:StopInferenceRecommendationsJob"],
+        )
+        # No resource-level permissions (Service Authorization Reference): IAM authorizes it against
+        # "*" only, so a grant scoped to job ARNs denies every call (each FAILED job would then be
+        # recorded as an AccessDenied ERROR instead of its failed benchmarks).
+        self._allow(
+            self.check,
+            ["sagemaker:ListInferenceRecommendationsJobSteps"],
+            ["*"],
+            sid="ListJobStepsHasNoResourceLevelPermissions",
+            reason="sagemaker:ListInferenceRecommendationsJobSteps has no resource-level permissions (Service "
+            "Authorization Reference): it is granted on '*' alone, in its own statement (read-only: the "
+            "failure reasons of a failed job's benchmarks).",
         )
         acknowledge(self.check, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
 
         # ---------------------------------------------------------------- Publish Results
         self.publish = self._function("Publish", "publish", "Stores and notifies the recommendations")
         self._allow_jobs(self.publish, job_prefix, ["sagemaker:DescribeInferenceRecommendationsJob"])
-        table.grant_read_write_data(self.publish)
+        self._grant_table(self.publish, table)
         self._grant_publish(self.publish, topic)
         acknowledge(self.publish, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
 
@@ -179,7 +207,7 @@ class Functions(Construct):
             job_prefix,
             ["sagemaker:DescribeInferenceRecommendationsJob", "sagemaker:StopInferenceRecommendationsJob"],
         )
-        table.grant_read_write_data(self.record_failure)
+        self._grant_table(self.record_failure, table)
         self._grant_publish(self.record_failure, topic)
 
     def _function(
@@ -232,8 +260,17 @@ class Functions(Construct):
     def _sagemaker_arn(self, resource: str, name: str) -> str:
         return self._stack.format_arn(service="sagemaker", resource=resource, resource_name=name)
 
-    def _allow(self, function: lambda_.Function, actions: list[str], resources: list[str], *, reason: str) -> None:
-        statement = iam.PolicyStatement(actions=actions, resources=resources)
+    def _allow(
+        self,
+        function: lambda_.Function,
+        actions: list[str],
+        resources: list[str],
+        *,
+        reason: str,
+        sid: str | None = None,
+    ) -> None:
+        # A sid keeps the statement apart (the policy minimizer merges only statements without one).
+        statement = iam.PolicyStatement(sid=sid, actions=actions, resources=resources)
         function.add_to_role_policy(statement)
         acknowledge_wildcards(self._roles[function.node.path], reason, statement)
 
@@ -246,6 +283,11 @@ class Functions(Construct):
             [self._sagemaker_arn("inference-recommendations-job", name) for name in names],
             reason=f"Jobs are named per run ('{prefix}-<execution digest>-<endpoint>'): only this prefix's jobs.",
         )
+
+    def _grant_table(self, function: lambda_.Function, table: dynamodb.ITable) -> None:
+        # grant_read_write_data's item actions, without its stream actions (GetRecords,
+        # GetShardIterator): they are authorized against stream ARNs and the table has no stream.
+        table.grant(function, *TABLE_ACTIONS)
 
     def _grant_publish(self, function: lambda_.Function, topic: sns.ITopic) -> None:
         topic.grant_publish(function)

@@ -49,25 +49,23 @@ class JobRole(Construct):
             if why:  # the reason for this statement's wildcards
                 acknowledge_wildcards(role, why, statement)
 
-        allow(
-            [
-                "sagemaker:CreateModel",
-                "sagemaker:CreateEndpointConfig",
-                "sagemaker:CreateEndpoint",
-                "sagemaker:AddTags",
-                "sagemaker:DescribeModel",
-                "sagemaker:DescribeEndpointConfig",
-                "sagemaker:DescribeEndpoint",
-                "sagemaker:InvokeEndpoint",
-                "sagemaker:DeleteEndpoint",
-                "sagemaker:DeleteEndpointConfig",
-                "sagemaker:DeleteModel",
-            ],
-            [sagemaker_arn(kind) for kind in ("model", "endpoint-config", "endpoint")],
+        # One statement per resource type: each action is authorized against its own types only
+        # (CreateEndpoint against the endpoint and its endpoint config), per the Service
+        # Authorization Reference (tests/infra/test_iam_catalogue.py checks it).
+        generated = (
             "The job load-tests the user's endpoint (any name) and creates, invokes and deletes the models, "
             "endpoint configs and endpoints of the instance types it tries, named by the service itself "
-            "(no documented pattern): this account and region only.",
+            "(no documented pattern): this account and region only."
         )
+        for kind, actions in (
+            ("model", ["CreateModel", "DescribeModel", "DeleteModel"]),
+            (
+                "endpoint-config",
+                ["CreateEndpointConfig", "DescribeEndpointConfig", "DeleteEndpointConfig", "CreateEndpoint"],
+            ),
+            ("endpoint", ["CreateEndpoint", "DescribeEndpoint", "InvokeEndpoint", "DeleteEndpoint"]),
+        ):
+            allow([f"sagemaker:{action}" for action in [*actions, "AddTags"]], [sagemaker_arn(kind)], generated)
         allow(
             ["sagemaker:DescribeModelPackage"],
             [sagemaker_arn("model-package")],

@@ -67,8 +67,10 @@ def test_validate_only_describes(default_synth: Synthesized) -> None:
         | TRACING
         | LOGGING
     )
-    for action in DESCRIBE_ENDPOINT:
-        assert on(allowed, action) == {sagemaker("endpoint/*"), sagemaker("endpoint-config/*"), sagemaker("model/*")}
+    # Each describe action on its own resource type only (what IAM authorizes it against).
+    assert on(allowed, "sagemaker:DescribeEndpoint") == {sagemaker("endpoint/*")}
+    assert on(allowed, "sagemaker:DescribeEndpointConfig") == {sagemaker("endpoint-config/*")}
+    assert on(allowed, "sagemaker:DescribeModel") == {sagemaker("model/*")}
     assert on(allowed, "sagemaker:DescribeModelPackage") == {sagemaker("model-package/*")}
     assert on(allowed, "application-autoscaling:DescribeScalableTargets") == {"*"}
     assert on(allowed, "cloudwatch:GetMetricData") == {"*"}
@@ -107,8 +109,10 @@ def test_start_passes_the_configured_job_role(sample_synth: Synthesized) -> None
 def test_check_only_watches_and_stops_jobs_of_its_prefix(default_synth: Synthesized) -> None:
     allowed = permissions(default_synth.template, "FunctionsCheckRole")
     assert actions(allowed) == JOB_ACTIONS | TRACING | LOGGING
-    for action in JOB_ACTIONS:
+    for action in STOP_JOB:
         assert on(allowed, action) == jobs("ir-orchestrator-*")
+    # No resource-level permissions: IAM authorizes it against "*" only (test_iam_catalogue.py).
+    assert on(allowed, "sagemaker:ListInferenceRecommendationsJobSteps") == {"*"}
     assert_common(default_synth.template, "Check", allowed)
 
 
@@ -187,8 +191,21 @@ def test_job_role_can_benchmark_an_existing_endpoint_and_nothing_more(default_sy
         "cloudwatch:ListMetrics",
         "iam:PassRole",
     }
+    # Each action on the resource types IAM authorizes it against (CreateEndpoint: the endpoint and
+    # its endpoint config; AddTags: whatever the job creates).
+    kinds = {"Model": {"model/*"}, "EndpointConfig": {"endpoint-config/*"}, "Endpoint": {"endpoint/*"}}
+    kinds_of = {
+        **{
+            f"sagemaker:{verb}{kind}": names
+            for verb in ("Describe", "Delete", "Create")
+            for kind, names in kinds.items()
+        },
+        "sagemaker:CreateEndpoint": {"endpoint-config/*", "endpoint/*"},
+        "sagemaker:InvokeEndpoint": {"endpoint/*"},
+        "sagemaker:AddTags": {"model/*", "endpoint-config/*", "endpoint/*"},
+    }
     for action in endpoint_lifecycle:
-        assert on(allowed, action) == {sagemaker("model/*"), sagemaker("endpoint-config/*"), sagemaker("endpoint/*")}
+        assert on(allowed, action) == {sagemaker(name) for name in kinds_of[action]}, action
     assert on(allowed, "s3:GetObject") == {
         f"arn:<AWS::Partition>:s3:::{bucket}/*" for bucket in ("*sagemaker*", "*SageMaker*", "*Sagemaker*")
     }
