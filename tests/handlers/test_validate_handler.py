@@ -99,6 +99,25 @@ def test_missing_endpoint(world: World, lambda_context: LambdaContext) -> None:
     assert "no-such-endpoint" in str(error)
 
 
+def test_deleted_endpoint_config_is_a_rejection_not_an_error(world: World, lambda_context: LambdaContext) -> None:
+    # An endpoint keeps serving after its config is deleted, but nothing can be created from it:
+    # DescribeEndpointConfig answers ValidationException ("Could not find endpoint configuration").
+    world.sagemaker.delete_endpoint_config(EndpointConfigName=f"{ENDPOINT}-config")
+    error = rejected(world, lambda_context, world.input())
+    assert error.violations == [
+        f"endpoint config '{ENDPOINT}-config' of the endpoint no longer exists; "
+        "update the endpoint to an existing endpoint config"
+    ]
+
+
+def test_deleted_model_is_a_rejection_not_an_error(world: World, lambda_context: LambdaContext) -> None:
+    world.sagemaker.delete_model(ModelName=f"{ENDPOINT}-model")
+    error = rejected(world, lambda_context, world.input())
+    assert error.violations == [
+        f"model '{ENDPOINT}-model' of the endpoint no longer exists; update the endpoint to an existing model"
+    ]
+
+
 @pytest.mark.parametrize("status", ["Updating", "Creating", "Failed"])
 def test_endpoint_not_in_service(world: World, lambda_context: LambdaContext, status: str) -> None:
     set_endpoint_status(ENDPOINT, status, ACCOUNT, REGION)
@@ -197,13 +216,16 @@ def test_missing_model_package(world: World, lambda_context: LambdaContext) -> N
     assert error.violations == [f"model package {arn} does not exist"]
 
 
-def _package(world: World, group: str, **metadata: str) -> str:
+FRAMEWORK = {"Framework": "PYTORCH", "FrameworkVersion": "2.1"}
+
+
+def _package(world: World, group: str, containers: list[dict[str, str]] | None = None, **metadata: str) -> str:
     world.sagemaker.create_model_package_group(ModelPackageGroupName=group)
     created = world.sagemaker.create_model_package(
         ModelPackageGroupName=group,
         ModelApprovalStatus="Approved",
         InferenceSpecification={
-            "Containers": [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA}],
+            "Containers": containers or [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA, **FRAMEWORK}],
             "SupportedContentTypes": ["application/x-image"],
             "SupportedResponseMIMETypes": ["application/json"],
         },
@@ -228,9 +250,36 @@ def test_model_package_lacking_metadata(
     arn = _package(world, "partial-models", **metadata)
     error = rejected(world, lambda_context, world.input(modelPackageVersionArn=arn))
     assert error.violations == [
-        f"model package lacks {missing}; register the version with them "
-        "(the job would fail after 25-30 minutes without)"
+        f"model package lacks {missing}; register the version with them (Framework and FrameworkVersion on "
+        "every container of InferenceSpecification; the job would fail after 25-30 minutes without)"
     ]
+
+
+COMPLETE = {"Domain": "COMPUTER_VISION", "Task": "IMAGE_CLASSIFICATION", "SamplePayloadUrl": "s3://m/payload.tar.gz"}
+
+
+@pytest.mark.parametrize(
+    ("containers", "missing"),
+    [
+        ([{"Image": IMAGE, "ModelDataUrl": MODEL_DATA}], "Framework, FrameworkVersion"),
+        ([{"Image": IMAGE, "ModelDataUrl": MODEL_DATA, "Framework": "PYTORCH"}], "FrameworkVersion"),
+        ([{"Image": IMAGE, "ModelDataUrl": MODEL_DATA, "FrameworkVersion": "2.1"}], "Framework"),
+        (  # every container needs both
+            [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA, **FRAMEWORK}, {"Image": IMAGE, "Framework": "PYTORCH"}],
+            "FrameworkVersion",
+        ),
+    ],
+    ids=["neither", "no-version", "no-framework", "second-container"],
+)
+def test_model_package_without_its_framework(
+    world: World, lambda_context: LambdaContext, containers: list[dict[str, str]], missing: str
+) -> None:
+    # The service needs both on InferenceSpecification.Containers[] (prerequisites page); without
+    # them the job fails after the load test started.
+    arn = _package(world, "no-framework-models", containers, **COMPLETE)
+    error = rejected(world, lambda_context, world.input(modelPackageVersionArn=arn))
+    assert len(error.violations) == 1
+    assert error.violations[0].startswith(f"model package lacks {missing}; register the version with them")
 
 
 def test_model_package_not_completed(world: World, lambda_context: LambdaContext) -> None:
@@ -262,8 +311,9 @@ def test_every_violation_is_reported_at_once(
         "deregister the scalable target for the duration of the job",
         "endpoint served 7 invocations in the last 60 minutes (limit 0); benchmarking live endpoints slows "
         'them and skews results. Use a copy of the endpoint, or set "allowLiveTraffic": true',
-        "model package lacks Domain, Task, SamplePayloadUrl; register the version with them "
-        "(the job would fail after 25-30 minutes without)",
+        "model package lacks Domain, Task, SamplePayloadUrl; register the version with them (Framework and "
+        "FrameworkVersion on every container of InferenceSpecification; the job would fail after 25-30 minutes "
+        "without)",
     ]
     # The message lists them one per line, which is how Record Failure reads them back.
     assert str(error).splitlines()[1:] == [f"- {v}" for v in error.violations]

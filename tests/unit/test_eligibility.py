@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -117,3 +118,39 @@ def test_model_package_rules(facts: ModelPackageFacts, expected: list[str]) -> N
     assert len(found) == len(expected)
     for line, prefix in zip(found, expected, strict=True):
         assert line.startswith(prefix)
+
+
+# ------------------------------------------------------------------ instance type of a variant
+@pytest.mark.parametrize(
+    ("spec", "live", "expected"),
+    [
+        # The type is on the endpoint config's variant; the endpoint's summary has no instance type.
+        ({"InstanceType": "ml.m5.xlarge", "InitialInstanceCount": 1}, {"CurrentInstanceCount": 3}, ("ml.m5.xlarge", 3)),
+        ({"InstanceType": "ml.m5.xlarge", "InitialInstanceCount": 2}, {}, ("ml.m5.xlarge", 2)),
+        # Instance pools: the live pool with the most instances, else the config's first pool.
+        (
+            {"InstancePools": [{"InstanceType": "ml.c5.xlarge", "Priority": 1}, {"InstanceType": "ml.m5.xlarge"}]},
+            {
+                "CurrentInstanceCount": 4,
+                "InstancePools": [
+                    {"InstanceType": "ml.c5.xlarge", "CurrentInstanceCount": 1},
+                    {"InstanceType": "ml.m5.xlarge", "CurrentInstanceCount": 3},
+                ],
+            },
+            ("ml.m5.xlarge", 4),
+        ),
+        (
+            {"InstancePools": [{"InstanceType": "ml.c5.xlarge", "Priority": 1}], "InitialInstanceCount": 1},
+            {},
+            ("ml.c5.xlarge", 1),
+        ),
+        ({"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}, {}, (None, None)),
+    ],
+    ids=["config-type-live-count", "config-type-initial-count", "busiest-live-pool", "first-config-pool", "serverless"],
+)
+def test_instance_type_and_count(
+    spec: dict[str, Any], live: dict[str, Any], expected: tuple[str | None, int | None]
+) -> None:
+    from recommender.adapters.sagemaker import _instances
+
+    assert _instances({"VariantName": "AllTraffic", **spec}, live) == expected

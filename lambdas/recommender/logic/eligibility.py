@@ -67,7 +67,7 @@ def endpoint_violations(facts: EndpointFacts, traffic: TrafficRule) -> list[str]
         )
     for model in facts.missing_models:
         found.append(f"model {model!r} of the endpoint no longer exists; update the endpoint to an existing model")
-    if len(facts.variants) != 1:
+    if len(facts.variants) != 1 and not facts.missing_config:  # without its config, the variants are unknown
         found.append(f"endpoint has {len(facts.variants)} production variants; Inference Recommender needs exactly one")
     if facts.shadow_variant_count:
         found.append(f"endpoint has {facts.shadow_variant_count} shadow variant(s); remove shadow testing first")
