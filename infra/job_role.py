@@ -33,7 +33,18 @@ class JobRole(Construct):
         role = iam.Role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal(SAGEMAKER),
+            # Confused-deputy protection: SageMaker may assume the role only on behalf of this
+            # account's resources in this region. SourceArn is any SageMaker resource here, not only
+            # inference-recommendations-job/*: the role also runs the models and endpoints the job
+            # creates (CreateModel passes it), and SageMaker assumes it for those with the model's or
+            # endpoint's ARN as the source.
+            assumed_by=iam.ServicePrincipal(
+                SAGEMAKER,
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:*"},
+                },
+            ),
             description="Runs Inference Recommender jobs started by the orchestrator",
         )
         self.role = role

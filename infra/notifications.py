@@ -42,11 +42,18 @@ class Notifications(Construct):
         # CloudWatch alarms publish to the topic: SNS encrypts with the publisher's access, so the
         # alarm service needs the key; and the topic policy (which enforce_ssl makes explicit, so
         # SNS's default owner-account policy no longer applies) must let it publish.
+        # Confused-deputy protection: only alarms of this account and region may have CloudWatch
+        # use the key (the same conditions as the topic policy below).
+        alarms_of_this_account = {
+            "ArnLike": {"aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"},
+            "StringEquals": {"aws:SourceAccount": stack.account},
+        }
         self.key.add_to_resource_policy(
             iam.PolicyStatement(
                 principals=[iam.ServicePrincipal(CLOUDWATCH)],
                 actions=["kms:Decrypt", "kms:GenerateDataKey*"],
                 resources=["*"],  # in a key policy "*" means this key
+                conditions=alarms_of_this_account,
             )
         )
         self.topic.add_to_resource_policy(
@@ -54,12 +61,7 @@ class Notifications(Construct):
                 principals=[iam.ServicePrincipal(CLOUDWATCH)],
                 actions=["sns:Publish"],
                 resources=[self.topic.topic_arn],
-                conditions={
-                    "ArnLike": {
-                        "aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"
-                    },
-                    "StringEquals": {"aws:SourceAccount": stack.account},
-                },
+                conditions=alarms_of_this_account,
             )
         )
         for email in emails:

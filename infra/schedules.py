@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import Duration, Stack, TimeZone
+from aws_cdk import Duration, RemovalPolicy, Stack, TimeZone
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
@@ -37,8 +37,10 @@ class Schedules(Construct):
         if not schedules:
             return
         # A group of this stack's own: schedule names stay as configured without clashing with
-        # another deployment's.
-        group = scheduler.ScheduleGroup(self, "Group")
+        # another deployment's. Its name is derived from the stack and construct path (the same on
+        # every deployment), so it goes with the stack: a retained group would make the next
+        # deployment after a destroy fail on "already exists" (its schedules go with it either way).
+        group = scheduler.ScheduleGroup(self, "Group", removal_policy=RemovalPolicy.DESTROY)
         # One role for all schedules; the targets grant it states:StartExecution on this state
         # machine and sqs:SendMessage on the dead-letter queue, nothing else.
         self.role = iam.Role(

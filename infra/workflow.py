@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, Fn, RemovalPolicy
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
@@ -23,6 +23,7 @@ TRANSIENT_ERRORS = [
     "Lambda.TooManyRequestsException",
     "TransientAwsError",
 ]
+LOG_GROUP_PREFIX = "/aws/vendedlogs/states/"
 # One hour past the run's deadline: the Check step stops the job at maxRunHours; this timeout is
 # only the backstop (and the clean-up rule handles a TIMED_OUT execution).
 TIMEOUT_MARGIN_SECONDS = 3600
@@ -85,9 +86,16 @@ class Workflow(Construct):
         for task in (start, check, publish):
             task.add_catch(record_failure, errors=[sfn.Errors.ALL], result_path="$.error")
 
+        # Under /aws/vendedlogs/states/: Step Functions delivers logs through CloudWatch Logs' vended
+        # log delivery, which adds each log group to one account-wide resource policy (5,120
+        # characters); names under this prefix are covered by a single wildcard entry instead. The
+        # stack's unique id ends the name: a log group retained by an earlier deployment (retainData)
+        # never collides with the next one's.
+        stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
         log_group = logs.LogGroup(
             self,
             "Logs",
+            log_group_name=f"{LOG_GROUP_PREFIX}{Aws.STACK_NAME}-{stack_uuid}",
             retention=LOG_RETENTION,
             removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
         )
