@@ -26,12 +26,12 @@ class Identity:
     role_arn: str
     account: str
     policies: tuple[Mapping[str, Any], ...]
+    partition: str = "aws"
 
     @property
     def session_arn(self) -> str:
         """The assumed-role session ARN AWS names in access-denied messages."""
-        partition = self.role_arn.split(":", 2)[1]
-        return f"arn:{partition}:sts::{self.account}:assumed-role/{self.role_name}/{self.function_name}"
+        return f"arn:{self.partition}:sts::{self.account}:assumed-role/{self.role_name}/{self.function_name}"
 
 
 def identities(
@@ -63,6 +63,7 @@ def identities(
             role_arn=resolve(role_logical, "Arn"),
             account=account,
             policies=tuple(value(document) for document in _role_documents(resources, role_logical)),
+            partition=partition,
         )
     return found
 
