@@ -227,7 +227,7 @@ def _print_result(world: OfflineStack, result: RunResult) -> None:
         print(bodies["email"])
         print(f"Notification as a JSON subscriber (SQS, Lambda) gets it\n{RULE}")
         print(f"Message attributes: {json.dumps(note['attributes'])}")
-        print(json.dumps(json.loads(bodies["sqs"]), indent=2))
+        print(json.dumps(json.loads(bodies["default"]), indent=2))
 
 
 def _message(cause: Any) -> str:

@@ -401,11 +401,10 @@ class OfflineStack:
         return [from_item(item) for item in found["Items"]]
 
     def lock_item(self, endpoint: str) -> dict[str, Any] | None:
-        from recommender.adapters.store import from_item
+        from recommender.adapters.store import Store, from_item
 
         found = boto3.client("dynamodb", region_name=REGION).get_item(
-            TableName=self.deployment.table_name,
-            Key={"endpointName": {"S": endpoint}, "runKey": {"S": "LOCK"}},
+            TableName=self.deployment.table_name, Key=Store.lock_key(endpoint)
         )
         return from_item(found["Item"]) if "Item" in found else None
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -89,6 +90,30 @@ def _clear_caches() -> None:
     settings_module.settings.cache_clear()
     aws.client.cache_clear()
     aws.session.cache_clear()
+
+
+def _executions_exist(sfn: Any) -> None:
+    """The state machine, and every execution a step asks about: a step runs inside its execution.
+
+    The handlers are called without a state machine running them; when one asks Step Functions
+    about its own execution, that execution is started first (RUNNING, as it would be), unless the
+    test made it already (to stop it, say). The call itself is then answered by moto.
+    """
+    machine = sfn.create_state_machine(
+        name=STATE_MACHINE_ARN.rsplit(":", 1)[1],
+        definition=json.dumps({"StartAt": "Run", "States": {"Run": {"Type": "Pass", "End": True}}}),
+        roleArn=f"arn:aws:iam::{ACCOUNT}:role/ir-orchestrator-workflow",
+    )["stateMachineArn"]
+
+    def ensure(params: dict[str, Any], **_: Any) -> None:
+        arn = str(params.get("executionArn", ""))
+        if arn.startswith(STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:") + ":"):
+            try:
+                sfn.describe_execution(executionArn=arn)
+            except sfn.exceptions.ExecutionDoesNotExist:
+                sfn.start_execution(stateMachineArn=machine, name=arn.rsplit(":", 1)[1])
+
+    aws.session().register("provide-client-params.sfn.DescribeExecution", ensure, unique_id="executions-exist")
 
 
 STEPS = ("validate", "start", "check", "publish", "record_failure")
@@ -179,6 +204,7 @@ def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock, default_synth:
             strict = _strict_world(default_synth, topic_arn)
             strict.install(aws.session())
             _run_as_their_functions(monkeypatch, strict)
+            _executions_exist(shared_client(session, "stepfunctions"))
             sagemaker = shared_client(session, "sagemaker")
             seed_endpoint(sagemaker, ENDPOINT_SPEC)
             package_arn = seed_model_package(sagemaker)

@@ -81,9 +81,9 @@ def execution(name: str = "run-1") -> dict[str, str]:
     return {"id": execution_arn(name), "name": name, "startTime": START_TIME}
 
 
-def expected_job_name(name: str = "run-1", endpoint: str = ENDPOINT) -> str:
+def expected_job_name(name: str = "run-1", endpoint: str = ENDPOINT, started_at: str = STARTED_AT) -> str:
     """The documented naming scheme, computed independently of recommender.logic.naming."""
-    digest = hashlib.sha256(execution_arn(name).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(f"{execution_arn(name)}#{started_at}".encode()).hexdigest()[:16]
     return f"{JOB_NAME_PREFIX}-{digest}-{endpoint}"
 
 
@@ -224,7 +224,8 @@ class World:
         return plain(raw) if raw is not None else None
 
     def lock(self, endpoint: str = ENDPOINT) -> dict[str, Any] | None:
-        return self.item(endpoint, "LOCK")
+        """The endpoint's lock item (under the lower-cased name: endpoint names ignore case)."""
+        return self.item(endpoint.lower(), "LOCK")
 
     def runs(self, endpoint: str = ENDPOINT) -> list[dict[str, Any]]:
         page = self.dynamodb.query(

@@ -294,3 +294,50 @@ def test_other_client_errors_are_not_retryable(
             check.lambda_handler(state, lambda_context)
     assert not isinstance(info.value, TransientAwsError)
     assert info.value.response["Error"]["Code"] == "AccessDeniedException"
+
+
+def test_a_validation_error_on_describe_is_not_a_missing_job(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    # Only ResourceNotFound (the operation's one modelled error) means "no such job"; reading any
+    # ValidationException as "missing" ended runs as STOPPED while their job still ran.
+    state = steps.started()
+    clock.advance(60)
+    with Stubber(aws.client("sagemaker")) as stubber:
+        stubber.add_client_error(
+            "describe_inference_recommendations_job", service_error_code="ValidationException", http_status_code=400
+        )
+        with pytest.raises(ClientError) as info:
+            check.lambda_handler(state, lambda_context)
+    assert not isinstance(info.value, JobStopped)
+    assert info.value.response["Error"]["Code"] == "ValidationException"
+    assert world.job_status(state["jobName"]) != "STOPPING"
+
+
+def test_a_deleted_job_is_reported_stopped(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    state = steps.started()
+    clock.advance(60)
+    with Stubber(aws.client("sagemaker")) as stubber:
+        stubber.add_client_error(
+            "describe_inference_recommendations_job", service_error_code="ResourceNotFound", http_status_code=400
+        )
+        with pytest.raises(JobStopped, match="DELETED"):
+            check.lambda_handler(state, lambda_context)
+
+
+def test_log_keys_do_not_leak_between_invocations(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    from recommender.handlers import record_failure
+    from recommender.observability import logger
+    from tests.handlers.support import caught
+
+    steps.started()  # appends endpointName, jobName and execution to the log keys
+    assert logger.get_current_keys().get("jobName")
+    # The next invocation of a warm environment is about a run with no job at all.
+    record_failure.lambda_handler(caught({"endpointName": 7}, ValueError("bad input"), name="run-9"), lambda_context)
+    keys = logger.get_current_keys()
+    assert "jobName" not in keys
+    assert keys.get("execution", "").endswith(":run-9")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from recommender.errors import EndpointBusy, JobConflict, JobFailed
+from recommender.errors import EndpointBusy, JobConflict, JobFailed, JobStopped
 from recommender.handlers import start
 from simulator.clock import SimulatedClock
 from simulator.seed import EndpointSpec, seed_endpoint
@@ -260,3 +260,79 @@ def test_resource_limit_exceeded(world: World, steps: Steps, lambda_context: Lam
     assert "limit" in str(info.value)
     assert [job.name for job in world.fake.jobs()] == ["someone-elses-job"]
     assert len(world.calls(CREATE)) == 2  # the other job's and the refused one
+
+
+def test_endpoint_names_differing_in_case_share_one_lock(
+    world: World, steps: Steps, lambda_context: LambdaContext
+) -> None:
+    # SageMaker endpoint names are case-insensitive: Demo-Endpoint is demo-endpoint.
+    first = steps.started(name="run-1")
+    second = steps.validate(name="run-2")
+    second["request"]["endpointName"] = ENDPOINT.title()  # "Demo-Endpoint"
+
+    with pytest.raises(EndpointBusy, match=first["jobName"]):
+        start.lambda_handler(second, lambda_context)
+    assert len(world.fake.jobs()) == 1
+
+
+def test_aborted_while_start_ran_stops_the_job_it_created(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    """The execution was aborted while Start's Lambda ran (an abort does not stop a running
+    Lambda): the clean-up already recorded the run, before the job existed. Start must stop it."""
+    state = steps.validate()
+    sfn = world.session.client("stepfunctions")
+    machine = sfn.list_state_machines()["stateMachines"][0]["stateMachineArn"]
+    sfn.start_execution(stateMachineArn=machine, name="run-1")
+    sfn.stop_execution(executionArn=execution_arn())
+
+    with pytest.raises(JobStopped, match="execution run-1 is ABORTED"):
+        start.lambda_handler(state, lambda_context)
+
+    [job] = world.fake.jobs()
+    assert world.calls("StopInferenceRecommendationsJob") == [{"JobName": job.name}]
+    assert world.job_status(job.name) == "STOPPING"
+    lock = world.lock()  # held for the stopping job only: the next run waits for it to stop
+    assert lock is not None
+    assert lock["draining"] == job.name
+    clock.advance(60)
+    steps.started(name="run-2")  # stopped now: the endpoint is free again
+
+
+def test_a_reused_execution_name_never_adopts_the_old_job(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    """Step Functions allows a Standard execution name again 90 days after it ended. The old run's
+    COMPLETED job must not be adopted (it would be republished with a negative duration)."""
+    old_start = "2026-08-01T03:00:00Z"
+    old_name = expected_job_name(started_at=old_start)
+    world.sagemaker.create_inference_recommendations_job(
+        JobName=old_name,
+        JobType="Default",
+        RoleArn=JOB_ROLE_ARN,
+        InputConfig={"ModelPackageVersionArn": world.package_arn, "Endpoints": [{"EndpointName": ENDPOINT}]},
+    )
+    state = steps.validate()  # the same execution name, started now
+    assert state["jobName"] == expected_job_name() != old_name
+
+    started = start.lambda_handler(state, lambda_context)
+
+    assert started["jobArn"].endswith(expected_job_name())
+    assert [job.name for job in world.fake.jobs()] == [old_name, expected_job_name()]
+
+
+def test_a_job_under_this_name_older_than_the_run_is_not_ours(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    state = steps.validate()
+    world.sagemaker.create_inference_recommendations_job(
+        JobName=state["jobName"],
+        JobType="Default",
+        RoleArn=JOB_ROLE_ARN,
+        InputConfig={"ModelPackageVersionArn": world.package_arn, "Endpoints": [{"EndpointName": ENDPOINT}]},
+    )
+    late = {**state, "startedAt": "2026-11-25T04:00:00Z"}  # the run began an hour after that job
+    clock.advance(3600)
+
+    with pytest.raises(JobConflict, match=state["jobName"]):
+        start.lambda_handler(late, lambda_context)
