@@ -16,7 +16,7 @@ from typing import Any
 from aws_cdk import App, Validations
 from cdk_nag import AwsSolutionsChecks, ServerlessChecks
 
-from infra.config import CONTEXT_KEY, RecommenderConfig
+from infra.config import CONTEXT_KEY, ConfigError, RecommenderConfig, check_context_keys
 from infra.stack import RecommenderStack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -31,8 +31,17 @@ CLI_CONTEXT: dict[str, Any] = {
 
 
 def cdk_json() -> dict[str, Any]:
-    """The project's cdk.json."""
-    return dict(json.loads((PROJECT_DIR / "cdk.json").read_text()))
+    """The project's cdk.json (a `ConfigError` naming the problem if it is not a JSON object)."""
+    path = PROJECT_DIR / "cdk.json"
+    try:
+        settings = json.loads(path.read_text())
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    if not isinstance(settings, dict):
+        raise ConfigError(f"{path} must hold a JSON object, not {type(settings).__name__}")
+    return settings
 
 
 def build_app(context: dict[str, Any] | None = None, outdir: str | None = None, *, nag: bool = True) -> App:
@@ -47,6 +56,14 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None, 
         context = {**CLI_CONTEXT, **settings.get("context", {})}
     if outdir is None and "CDK_OUTDIR" not in os.environ:
         outdir = str(PROJECT_DIR / settings.get("output", "cdk.out"))
+    # A misspelled `recommender` would silently deploy the defaults: check every key the app sees
+    # (these, and what the CLI passes through CDK_CONTEXT_JSON).
+    passed = os.environ.get("CDK_CONTEXT_JSON")
+    try:
+        cli_context = json.loads(passed) if passed else {}
+    except json.JSONDecodeError:
+        cli_context = {}
+    check_context_keys([*context, *(cli_context if isinstance(cli_context, dict) else {})])
     app = App(context=context, outdir=outdir)
     config = RecommenderConfig.from_context(app.node.try_get_context(CONTEXT_KEY))
     # Environment-agnostic on purpose: no account lookups, one template for every account and region.

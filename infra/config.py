@@ -8,9 +8,11 @@ uses, so a schedule that synthesizes is a schedule whose executions get past inp
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import zoneinfo
+from collections.abc import Iterable
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -30,6 +32,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from recommender.errors import InvalidExecutionInput
+from recommender.logic.polling import PollPolicy, worst_case_checks
 from recommender.models import describe_validation_error
 from recommender.steps.validate import parse_request
 
@@ -52,6 +55,19 @@ CRON_FIELDS = (
     ("day-of-week", r"[0-9A-Za-z,*?#/-]+"),
     ("year", r"[0-9,*/-]+"),
 )
+# Execution history (Step Functions Standard): at most 25,000 events per execution. The poll loop
+# (Wait -> Check Job -> Job Finished?) adds 9 per check: WaitStateEntered/Exited, TaskStateEntered,
+# TaskScheduled, TaskStarted, TaskSucceeded, TaskStateExited, ChoiceStateEntered/Exited.
+HISTORY_EVENT_LIMIT = 25_000
+EVENTS_PER_CHECK = 9
+# Everything else on the longest path: ExecutionStarted, Validate / Start / Publish or Record
+# Failure (5 events each), Validation Failed (2), Done or Run Failed (2), the execution's end (1),
+# rounded up.
+OTHER_STATES_EVENTS = 25
+# Each retried attempt adds TaskScheduled, TaskStarted and TaskFailed / TaskTimedOut; room for 25
+# steps exhausting their whole retrier (RETRY_MAX_ATTEMPTS, infra/workflow.py) in one execution.
+RETRY_MAX_ATTEMPTS = 6
+RETRY_HEADROOM_EVENTS = 25 * RETRY_MAX_ATTEMPTS * 3
 EXPRESSION_HELP = "use rate(<n> minutes|hours|days), cron(<6 fields>) or at(yyyy-mm-ddThh:mm:ss)"
 
 
@@ -76,10 +92,64 @@ def check_schedule_expression(expression: str) -> None:
         for value, (name, pattern) in zip(fields, CRON_FIELDS, strict=True):
             if not re.fullmatch(pattern, value):
                 raise ValueError(f"{expression!r}: bad {name} field {value!r}")
+            if problem := _cron_field_problem(name, value):
+                raise ValueError(f"{expression!r}: bad {name} field {value!r}: {problem}")
         if (fields[2] == "?") == (fields[4] == "?"):
             raise ValueError(f"{expression!r}: exactly one of day-of-month and day-of-week must be '?'")
         return
     raise ValueError(f"{expression!r} is not a schedule expression: {EXPRESSION_HELP}")
+
+
+# The values each cron field takes (EventBridge Scheduler cron expressions), and its names.
+CRON_RANGES: dict[str, tuple[int, int]] = {
+    "minutes": (0, 59),
+    "hours": (0, 23),
+    "day-of-month": (1, 31),
+    "month": (1, 12),
+    "day-of-week": (1, 7),
+    "year": (1970, 2199),
+}
+MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+WEEKDAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+CRON_NAMES: dict[str, dict[str, int]] = {
+    "month": {name: number for number, name in enumerate(MONTHS, 1)},
+    "day-of-week": {name: number for number, name in enumerate(WEEKDAYS, 1)},
+}
+
+
+def _cron_value(field: str, text: str) -> int | None:
+    """The number a cron value stands for (a name for month / day-of-week), None if it is neither."""
+    if text.isdigit():
+        return int(text)
+    return CRON_NAMES.get(field, {}).get(text.upper())
+
+
+def _cron_field_problem(field: str, value: str) -> str | None:
+    """What is wrong with one cron field's values (lists, ranges, steps, L / W / #), or None."""
+    low, high = CRON_RANGES[field]
+    allowed = f"{low}-{high}"
+    if field in CRON_NAMES:
+        names = list(CRON_NAMES[field])
+        allowed += f" or {names[0]}-{names[-1]}"
+    for item in value.split(","):
+        base, _, step = item.partition("/")
+        if "/" in item and not (step.isdigit() and int(step) >= 1):
+            return f"step {step!r} of {item!r} must be a whole number >= 1"
+        if base in {"*", "?"}:
+            continue
+        if field == "day-of-month" and (base in {"L", "LW"} or re.fullmatch(r"\d+W", base)):
+            base = base.rstrip("W") if base not in {"L", "LW"} else str(low)
+        elif field == "day-of-week" and (base == "L" or re.fullmatch(r"\w+L", base)):
+            base = base[:-1] or str(low)
+        elif field == "day-of-week" and "#" in base:
+            base, _, nth = base.partition("#")
+            if not (nth.isdigit() and 1 <= int(nth) <= 5):
+                return f"{item!r}: the week in the month after '#' must be 1-5"
+        for end in base.split("-"):
+            number = _cron_value(field, end)
+            if number is None or not low <= number <= high:
+                return f"{end!r} is out of range (allowed: {allowed})"
+    return None
 
 
 @cache
@@ -195,6 +265,29 @@ class RecommenderConfig(_Context):
             )
         return self
 
+    @model_validator(mode="after")
+    def _history_fits(self) -> RecommenderConfig:
+        if self.poll_max_seconds < self.poll_initial_seconds:
+            return self  # reported by _poll_bounds
+        checks = worst_case_checks(PollPolicy(self.poll_initial_seconds, self.poll_max_seconds), self.max_run_seconds)
+        overhead = OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS
+        total = checks * EVENTS_PER_CHECK + overhead
+        if total > HISTORY_EVENT_LIMIT:
+            room = (HISTORY_EVENT_LIMIT - overhead) // EVENTS_PER_CHECK  # checks that fit
+            # Checks grow about linearly with the deadline and fall with the longest wait.
+            hours = int(self.max_run_hours * room / checks * 10) / 10
+            wait = min(3600, -(-self.poll_max_seconds * checks // room))
+            raise ValueError(
+                f"pollInitialSeconds {self.poll_initial_seconds}, pollMaxSeconds {self.poll_max_seconds} and "
+                f"maxRunHours {self.max_run_hours:g} allow up to {checks} job checks per run: "
+                f"{checks} checks x {EVENTS_PER_CHECK} events per check + {overhead} (other states "
+                f"{OTHER_STATES_EVENTS}, retries headroom {RETRY_HEADROOM_EVENTS}) = {total} history events "
+                f"> {HISTORY_EVENT_LIMIT}, the Step Functions limit per execution (the run would fail "
+                f"before its deadline); at most {room} checks fit: raise pollMaxSeconds (to about {wait}) "
+                f"or lower maxRunHours (to about {hours:g})"
+            )
+        return self
+
     @property
     def max_run_seconds(self) -> int:
         return int(self.max_run_hours * 3600)
@@ -216,6 +309,20 @@ class RecommenderConfig(_Context):
         except ValidationError as exc:
             lines = "\n".join(f"  - {line}" for line in describe_validation_error(exc, _allowed_keys))
             raise ConfigError(f"invalid `{CONTEXT_KEY}` context (cdk.json):\n{lines}") from None
+
+
+def check_context_keys(keys: Iterable[str]) -> None:
+    """Fail on a context key that looks like a misspelled `recommender` (its settings would be
+    ignored silently: the app would deploy the defaults). CDK's own keys (`@aws-cdk/...` feature
+    flags, `aws:cdk:...`, anything with ':' or '/') are left alone."""
+    for key in keys:
+        if key == CONTEXT_KEY or key.startswith("@") or ":" in key or "/" in key:
+            continue
+        if key.lower() == CONTEXT_KEY or difflib.SequenceMatcher(None, key.lower(), CONTEXT_KEY).ratio() >= 0.8:
+            raise ConfigError(
+                f"context key `{key}` (cdk.json or -c): did you mean `{CONTEXT_KEY}`? The configuration is read "
+                f"from `{CONTEXT_KEY}` only; rename the key"
+            )
 
 
 def _allowed_keys(loc: tuple[int | str, ...]) -> str:

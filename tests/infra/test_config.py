@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from infra.application import build_app, cdk_json
-from infra.config import CONTEXT_KEY, ConfigError, RecommenderConfig
-from tests.infra.support import SAMPLE_CONTEXT
+from infra.config import (
+    CONTEXT_KEY,
+    EVENTS_PER_CHECK,
+    HISTORY_EVENT_LIMIT,
+    OTHER_STATES_EVENTS,
+    RETRY_HEADROOM_EVENTS,
+    RETRY_MAX_ATTEMPTS,
+    ConfigError,
+    RecommenderConfig,
+    check_context_keys,
+)
+from recommender.logic.polling import PollPolicy, worst_case_checks
+from tests.infra.support import SAMPLE_CONTEXT, Synthesized, definition
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 ENDPOINT_INPUT = {
     "endpointName": "fraud-detector",
@@ -153,3 +171,153 @@ def test_bad_context_fails_the_app_before_anything_is_built() -> None:
     context = {**cdk_json()["context"], CONTEXT_KEY: {"maxRunHour": 4}}
     with pytest.raises(ConfigError, match=r"maxRunHour: unknown key \(allowed keys: jobRoleArn, "):
         build_app(context, nag=False)
+
+
+# ------------------------------------------------------------------------------ cron field ranges
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cron(59 23 31 12 ? 2199)",
+        "cron(0 0 1 1 ? 1970)",
+        "cron(0,15,30,45 8-18/2 ? JAN-DEC SUN-SAT *)",
+        "cron(*/5 * ? * 1-7 2027-2030)",
+        "cron(0 3 LW * ? *)",
+        "cron(0 3 15W * ? *)",
+        "cron(0 3 ? * 6L *)",
+        "cron(0 3 ? * MON#5 *)",
+        "cron(0 3 1-31/2 jan,Feb ? *)",
+    ],
+)
+def test_cron_values_in_range_pass(expression: str) -> None:
+    (schedule,) = RecommenderConfig.from_context(with_schedule(expression=expression)).schedules
+    assert schedule.expression == expression
+
+
+@pytest.mark.parametrize(
+    ("expression", "field", "bad"),
+    [
+        ("cron(75 3 ? * MON *)", "minutes", "'75'"),
+        ("cron(0,15,60 3 ? * MON *)", "minutes", "'60'"),
+        ("cron(0/0 3 ? * MON *)", "minutes", "step '0'"),
+        ("cron(0 24 ? * MON *)", "hours", "'24'"),
+        ("cron(0 8-25 ? * MON *)", "hours", "'25'"),
+        ("cron(0 3 0 * ? *)", "day-of-month", "'0'"),
+        ("cron(0 3 32 * ? *)", "day-of-month", "'32'"),
+        ("cron(0 3 40W * ? *)", "day-of-month", "'40'"),
+        ("cron(0 3 ? 13 MON *)", "month", "'13'"),
+        ("cron(0 3 ? JAN-DEK MON *)", "month", "'DEK'"),
+        ("cron(0 3 ? * 8 *)", "day-of-week", "'8'"),
+        ("cron(0 3 ? * 0 *)", "day-of-week", "'0'"),
+        ("cron(0 3 ? * MON-FRY *)", "day-of-week", "'FRY'"),
+        ("cron(0 3 ? * 2#6 *)", "day-of-week", "'#' must be 1-5"),
+        ("cron(0 3 ? * MON 1969)", "year", "'1969'"),
+        ("cron(0 3 ? * MON 2030-2200)", "year", "'2200'"),
+    ],
+)
+def test_cron_values_out_of_range_fail_naming_the_field(expression: str, field: str, bad: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        RecommenderConfig.from_context(with_schedule(expression=expression))
+    message = str(raised.value)
+    assert f"schedules[0].expression: '{expression}': bad {field} field" in message
+    assert bad in message
+
+
+# ------------------------------------------------------------------------------ execution history
+def test_poll_settings_whose_history_exceeds_the_limit_fail_with_the_arithmetic() -> None:
+    with pytest.raises(ConfigError) as raised:
+        RecommenderConfig.from_context({"pollInitialSeconds": 10, "pollMaxSeconds": 10, "maxRunHours": 24})
+    message = str(raised.value)
+    # 24 h of checks every 10 s (one more when a short history shifts the grid): 8,641 checks.
+    overhead = OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS
+    total = 8641 * EVENTS_PER_CHECK + overhead
+    assert f"8641 checks x 9 events per check + {overhead}" in message
+    assert f"= {total} history events > 25000" in message
+    assert "raise pollMaxSeconds" in message
+    assert "lower maxRunHours" in message
+
+
+def test_the_suggested_changes_fit() -> None:
+    with pytest.raises(ConfigError) as raised:
+        RecommenderConfig.from_context({"pollInitialSeconds": 10, "pollMaxSeconds": 10, "maxRunHours": 24})
+    message = str(raised.value)
+    wait = int(message.split("raise pollMaxSeconds (to about ")[1].split(")", maxsplit=1)[0])
+    hours = float(message.split("lower maxRunHours (to about ")[1].split(")", maxsplit=1)[0])
+    RecommenderConfig.from_context({"pollInitialSeconds": 10, "pollMaxSeconds": wait, "maxRunHours": 24})
+    RecommenderConfig.from_context({"pollInitialSeconds": 10, "pollMaxSeconds": 10, "maxRunHours": hours})
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {},  # the defaults: 60 / 120 s, 6 h
+        SAMPLE_CONTEXT,
+        {"pollInitialSeconds": 10, "pollMaxSeconds": 60, "maxRunHours": 24},
+        {"pollInitialSeconds": 10, "pollMaxSeconds": 10, "maxRunHours": 7},
+    ],
+)
+def test_poll_settings_within_the_history_limit_pass(context: dict[str, Any]) -> None:
+    config = RecommenderConfig.from_context(copy.deepcopy(context))
+    policy = PollPolicy(config.poll_initial_seconds, config.poll_max_seconds)
+    checks = worst_case_checks(policy, config.max_run_seconds)
+    assert checks * EVENTS_PER_CHECK + OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS <= HISTORY_EVENT_LIMIT
+
+
+def test_retry_headroom_matches_the_definitions_retriers(default_synth: Synthesized) -> None:
+    states = json.loads(definition(default_synth.template))["States"]
+    attempts = {retrier["MaxAttempts"] for state in states.values() for retrier in state.get("Retry", [])}
+    assert attempts == {RETRY_MAX_ATTEMPTS}
+
+
+# ------------------------------------------------------------------------------ misspelled context key
+@pytest.mark.parametrize("key", ["recomender", "Recommender", "recommenders", "RECOMMENDER", "recommnder"])
+def test_a_misspelled_recommender_key_fails_naming_both(key: str) -> None:
+    context = {**cdk_json()["context"]}
+    context[key] = context.pop(CONTEXT_KEY)
+    with pytest.raises(ConfigError) as raised:
+        build_app(context, nag=False)
+    assert f"context key `{key}`" in str(raised.value)
+    assert "did you mean `recommender`?" in str(raised.value)
+
+
+def test_a_misspelled_key_passed_by_the_cli_fails_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CDK_CONTEXT_JSON", json.dumps({"recomender": {"maxRunHours": 2}}))
+    with pytest.raises(ConfigError, match="context key `recomender`"):
+        build_app({CONTEXT_KEY: {}}, nag=False)
+
+
+def test_cdk_feature_flags_and_other_keys_are_not_mistaken_for_it() -> None:
+    # cdk.json's own context: dozens of @aws-cdk/... flags next to `recommender`.
+    check_context_keys(cdk_json()["context"])
+    check_context_keys(["aws:cdk:enable-path-metadata", "@aws-cdk/core:recommender", "acknowledged-issue-numbers"])
+
+
+# ------------------------------------------------------------------------------ python app.py
+def run_app_with_cdk_json(tmp_path: Path, text: str) -> subprocess.CompletedProcess[str]:
+    """`python app.py` in a copy of the project whose cdk.json is `text` (the real one stays as is)."""
+    shutil.copy(PROJECT_DIR / "app.py", tmp_path / "app.py")
+    shutil.copytree(PROJECT_DIR / "infra", tmp_path / "infra", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "lambdas").symlink_to(PROJECT_DIR / "lambdas")
+    (tmp_path / "cdk.json").write_text(text)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CDK_")}
+    return subprocess.run(
+        [sys.executable, "app.py"], cwd=tmp_path, env=environment, capture_output=True, text=True, check=False
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('{"app": "python app.py", "context": {', "cdk.json is not valid JSON"),
+        ("", "cdk.json is not valid JSON"),
+        ("[1, 2]", "cdk.json must hold a JSON object"),
+    ],
+)
+def test_app_on_a_broken_cdk_json_prints_one_line_and_fails(tmp_path: Path, text: str, says: str) -> None:
+    done = run_app_with_cdk_json(tmp_path, text)
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    assert says in lines[0]
+    assert not (tmp_path / "cdk.out").exists()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from recommender.logic.polling import PollPolicy, next_wait
+import pytest
+
+from recommender.logic.polling import PollPolicy, next_wait, worst_case_checks
 
 POLICY = PollPolicy(initial=60, maximum=120)
 FAR = 10**6
@@ -58,3 +60,55 @@ def test_history_finds_a_similar_job_within_initial_seconds_in_few_checks() -> N
 def test_never_waits_past_the_deadline() -> None:
     assert next_wait(POLICY, elapsed=0, checks=0, history_seconds=7200, seconds_to_deadline=500) == 500
     assert next_wait(POLICY, elapsed=0, checks=3, history_seconds=None, seconds_to_deadline=0.2) == 1
+
+
+# ------------------------------------------------------------------------------ worst case
+def brute_force_checks(policy: PollPolicy, deadline: int, history: int | None, step_seconds: float = 0) -> int:
+    """Checks of a run whose job never finishes: Start's wait, then one per Check until the one at
+    the deadline (which stops the job), each step taking `step_seconds`."""
+    now, checks = 0.0, 0
+    wait = next_wait(policy, elapsed=now, checks=0, history_seconds=history, seconds_to_deadline=deadline - now)
+    while True:
+        now += wait + step_seconds
+        checks += 1
+        if now >= deadline:
+            return checks
+        wait = next_wait(
+            policy, elapsed=now, checks=checks, history_seconds=history, seconds_to_deadline=deadline - now
+        )
+
+
+@pytest.mark.parametrize(
+    ("policy", "deadline"),
+    [
+        (PollPolicy(initial=60, maximum=120), 3600),
+        (PollPolicy(initial=10, maximum=10), 900),
+        (PollPolicy(initial=10, maximum=300), 2000),
+        (PollPolicy(initial=30, maximum=45), 1801),
+        (PollPolicy(initial=100, maximum=3600), 5000),
+        (PollPolicy(initial=3600, maximum=3600), 10000),
+    ],
+)
+def test_worst_case_checks_is_the_brute_force_maximum(policy: PollPolicy, deadline: int) -> None:
+    histories: list[int | None] = [None, *range(1, deadline + policy.initial + 50)]
+    by_history = {history: brute_force_checks(policy, deadline, history) for history in histories}
+    assert worst_case_checks(policy, deadline) == max(by_history.values())
+
+
+def test_worst_case_checks_bounds_runs_whose_steps_take_time() -> None:
+    policy = PollPolicy(initial=20, maximum=60)
+    worst = worst_case_checks(policy, 1200)
+    for history in (None, 5, 20, 300, 900, 1200):
+        for step in (0.3, 1.7, 7):
+            assert brute_force_checks(policy, 1200, history, step) <= worst
+
+
+def test_worst_case_checks_of_the_defaults_and_of_a_tight_schedule() -> None:
+    # Defaults (60/120 s, 6 h): mostly every 120 s, plus the 60 s window of a very short history.
+    assert 180 <= worst_case_checks(PollPolicy(initial=60, maximum=120), 6 * 3600) <= 200
+    # Every 10 s for 24 h: 8,640 checks, one more when a short history (e.g. 11 s: a first sleep
+    # of 1 s) shifts the grid off the deadline.
+    assert worst_case_checks(PollPolicy(initial=10, maximum=10), 24 * 3600) == 8641
+    policy, deadline = PollPolicy(initial=10, maximum=10), 24 * 3600
+    assert brute_force_checks(policy, deadline, None) == 8640
+    assert brute_force_checks(policy, deadline, 11) == 8641

@@ -51,3 +51,49 @@ def next_wait(
         wait = min(policy.maximum, policy.initial * 2 ** min(checks, 16))
     # Step Functions needs a whole, positive number; wake up at the deadline at the latest.
     return max(1, int(min(wait, max(seconds_to_deadline, 1))))
+
+
+def _ceil(value: float) -> int:
+    return -int(-value // 1)
+
+
+def _checks_to_deadline(policy: PollPolicy, deadline: float, history_seconds: int | None) -> int:
+    """Checks `next_wait` schedules from the run's start to `deadline` (the last one at the deadline).
+
+    The clock starts at 0 and each check takes no time: time spent in a step only moves the clock
+    forward, and every wait is a non-decreasing function of it (or of the check count alone), so
+    this is the most checks a real run can make. Each phase is counted in closed form.
+    """
+    t, checks = 0.0, 0
+    if history_seconds is not None and history_seconds > 0:
+        wake_at = history_seconds - policy.initial
+        if t < wake_at:  # one long sleep until shortly before the typical duration
+            t, checks = min(float(wake_at), deadline), 1
+        window_end = min(history_seconds * OVERRUN_WINDOW, deadline)
+        if t < window_end:  # every `initial` seconds within the overrun window
+            steps = _ceil((window_end - t) / policy.initial)
+            t, checks = min(t + steps * policy.initial, deadline), checks + steps
+    else:
+        while t < deadline:  # the back-off from `initial` to `maximum` (at most 17 waits)
+            wait = min(policy.maximum, policy.initial * 2 ** min(checks, 16))
+            if wait >= policy.maximum:
+                break
+            t, checks = min(t + wait, deadline), checks + 1
+    if t < deadline:  # every `maximum` seconds until the deadline
+        checks += _ceil((deadline - t) / policy.maximum)
+    return checks
+
+
+def worst_case_checks(policy: PollPolicy, deadline_seconds: float) -> int:
+    """The most checks `next_wait` can schedule before a run's deadline, over both regimes.
+
+    No history; and every history duration that can change the schedule: 1 s up to the deadline
+    plus `initial` (a longer history means one sleep straight to the deadline). The count includes
+    the check at the deadline, the one that stops the job. Bounded: one closed-form count per
+    history second.
+    """
+    deadline = float(deadline_seconds)
+    worst = _checks_to_deadline(policy, deadline, None)
+    for history in range(1, _ceil(deadline) + policy.initial + 1):
+        worst = max(worst, _checks_to_deadline(policy, deadline, history))
+    return worst
