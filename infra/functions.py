@@ -14,6 +14,7 @@ from constructs import Construct
 from infra import LAMBDAS_DIR
 from infra.config import RecommenderConfig
 from infra.nag import acknowledge, acknowledge_wildcards, skip_checkov
+from recommender.adapters.aws import STEP_TIMEOUT_SECONDS
 
 SERVICE_NAME = "inference-recommender-orchestrator"
 METRICS_NAMESPACE = "InferenceRecommenderOrchestrator"
@@ -232,7 +233,9 @@ class Functions(Construct):
             architecture=lambda_.Architecture.ARM_64,
             layers=[self._layer],
             memory_size=256,
-            timeout=Duration.seconds(60),
+            # Sized to the AWS client's retry budget (recommender.adapters.aws): a step never
+            # outlives its timeout inside botocore's own retries.
+            timeout=Duration.seconds(STEP_TIMEOUT_SECONDS),
             tracing=lambda_.Tracing.ACTIVE,
             logging_format=lambda_.LoggingFormat.JSON,
             log_group=log_group,

@@ -11,6 +11,7 @@ from constructs import Construct
 
 from infra.functions import LOG_RETENTION, LOGS_ENCRYPTION, Functions
 from infra.nag import acknowledge, lambda_invoke_findings, skip_checkov
+from recommender.adapters.aws import STEP_TIMEOUT_SECONDS
 
 # Transient failures only: Lambda's own service errors and throttling, and the steps' TransientAwsError
 # (an AWS call still throttled / 5xx after botocore's retries). The domain errors of
@@ -22,7 +23,20 @@ TRANSIENT_ERRORS = [
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
     "TransientAwsError",
+    # A timed-out step is retried like any transient error (the steps are idempotent). Which name
+    # Step Functions reports depends on who timed out: the task's own TimeoutSeconds gives
+    # States.Timeout (not matched by States.TaskFailed); Lambda ending a function at its timeout
+    # gives the invocation's error type, Sandbox.Timedout (Lambda troubleshooting guide), or
+    # Lambda.Unknown when the payload names none (Step Functions best practices, "Handle Lambda
+    # service exceptions": unhandled errors including function timeouts and out-of-memory).
+    "States.Timeout",
+    "Sandbox.Timedout",
+    "Lambda.Unknown",
 ]
+# A task waits a little longer than its function may run (Lambda's timeout, plus up to 10 s of
+# init and the invocation's own latency), so Lambda's timeout is the one that normally fires.
+TASK_TIMEOUT_MARGIN_SECONDS = 30
+TASK_TIMEOUT_SECONDS = STEP_TIMEOUT_SECONDS + TASK_TIMEOUT_MARGIN_SECONDS
 LOG_GROUP_PREFIX = "/aws/vendedlogs/states/"
 # One hour past the run's deadline: the Check step stops the job at maxRunHours; this timeout is
 # only the backstop (and the clean-up rule handles a TIMED_OUT execution).
@@ -142,6 +156,7 @@ class Workflow(Construct):
             # The CDK's own retrier would shadow ours (first match wins) and has no jitter.
             retry_on_service_exceptions=False,
             result_path=result_path,
+            task_timeout=sfn.Timeout.duration(Duration.seconds(TASK_TIMEOUT_SECONDS)),
         )
         task.add_retry(
             errors=TRANSIENT_ERRORS,

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Capture, Match, Template
 
-from tests.infra.support import Synthesized, definition, join, logical_id, properties
+from recommender.adapters.aws import STEP_TIMEOUT_SECONDS
+from tests.infra.support import Synthesized, definition, join, logical_id, properties, resources
 
 TRANSIENT = [
     "Lambda.ServiceException",
@@ -16,6 +17,9 @@ TRANSIENT = [
     "Lambda.SdkClientException",
     "Lambda.TooManyRequestsException",
     "TransientAwsError",
+    "States.Timeout",
+    "Sandbox.Timedout",
+    "Lambda.Unknown",
 ]
 DOMAIN_ERRORS = {
     "InvalidExecutionInput",
@@ -233,3 +237,28 @@ def test_rule_may_dead_letter_into_the_queue(default_template: Template, default
             }
         },
     )
+
+
+# ------------------------------------------------------------------------------ step timeouts
+def test_every_function_times_out_after_the_aws_clients_retry_budget(default_synth: Synthesized) -> None:
+    functions = resources(default_synth.template, "AWS::Lambda::Function")
+    assert len(functions) == len(TASKS)
+    assert {body["Properties"]["Timeout"] for body in functions.values()} == {STEP_TIMEOUT_SECONDS}
+    assert STEP_TIMEOUT_SECONDS > 60  # botocore's retries alone could outlast the old 60 s
+
+
+def test_every_task_waits_a_little_longer_than_its_function(default_template: Template) -> None:
+    captured = Capture()
+    default_template.has_resource_properties("AWS::StepFunctions::StateMachine", {"DefinitionString": captured})
+    task = Match.object_like({"Type": "Task", "TimeoutSeconds": STEP_TIMEOUT_SECONDS + 30})
+    tasks = Match.serialized_json(Match.object_like({"States": Match.object_like(dict.fromkeys(TASKS, task))}))
+    result = tasks.test(join(captured.as_object()))
+    assert not result.has_failed(), result.render_mismatch()
+
+
+@pytest.mark.parametrize("error", ["States.Timeout", "Sandbox.Timedout", "Lambda.Unknown"])
+def test_a_timed_out_step_is_retried_not_caught(states: dict[str, Any], error: str) -> None:
+    for name in TASKS:
+        (retrier,) = states[name]["Retry"]
+        assert error in retrier["ErrorEquals"], name
+        assert retrier["MaxAttempts"] > 0
