@@ -69,12 +69,13 @@ def test_run_item(world: World, completed: dict[str, Any], lambda_context: Lambd
         "startedAt": STARTED_AT,
         "finishedAt": "2026-11-25T03:45:00Z",
         "durationSeconds": 2700,
-        # The endpoint's own description plus the job's EndpointPerformances (ml.m5.xlarge x2).
+        # The endpoint's own description plus the job's EndpointPerformances (ml.m5.xlarge x2; the
+        # service reports MaxInvocations per instance).
         "currentEndpoint": {
             "variantName": "AllTraffic",
             "instanceType": "ml.m5.xlarge",
             "instanceCount": 2,
-            "maxInvocations": 600,
+            "maxInvocations": 300,
             "modelLatencyMs": 560,
         },
         # g4dn is the cheapest per inference, the fastest and the highest-throughput option.
@@ -89,23 +90,24 @@ def test_run_item(world: World, completed: dict[str, Any], lambda_context: Lambd
     ]
     costs = [r["costPerInference"] for r in recommendations]
     assert costs == sorted(costs)
+    # Recommendations are for one instance (InitialInstanceCount 1), as the service makes them.
     assert recommendations[0] == {
         "rank": 1,
         "instanceType": "ml.g4dn.xlarge",
-        "instanceCount": 2,
-        "costPerHour": 1.472,
-        "costPerInference": pytest.approx(1.472 / (3290 * 60)),
-        "maxInvocations": 3290,
+        "instanceCount": 1,
+        "costPerHour": 0.736,
+        "costPerInference": pytest.approx(0.736 / (1645 * 60)),
+        "maxInvocations": 1645,
         "modelLatencyMs": 171,
         "cpuUtilization": 55,
-        "memoryUtilization": 40,
         "modelSetupTimeSec": 240,
         "environment": {"OMP_NUM_THREADS": "4", "TS_DEFAULT_WORKERS_PER_MODEL": "4"},
     }
-    # The service reported c6i's MemoryUtilization as NaN: stored as absent, not as a string or 0.
-    assert "memoryUtilization" not in recommendations[1]
-    assert recommendations[1]["cpuUtilization"] == 47.5
-    assert "memoryUtilization" in recommendations[2]
+    # The service reported g4dn's MemoryUtilization as NaN: stored as absent, not as a string or 0;
+    # c6i's optional metrics were absent altogether; c5's all present.
+    assert not {"cpuUtilization", "memoryUtilization", "modelSetupTimeSec"} & set(recommendations[1])
+    assert (recommendations[2]["cpuUtilization"], recommendations[2]["memoryUtilization"]) == (62.5, 35)
+    assert recommendations[2]["modelSetupTimeSec"] == 180
 
 
 def test_numbers_are_stored_as_dynamodb_numbers(
@@ -168,11 +170,11 @@ def test_email_is_a_readable_summary(world: World, completed: dict[str, Any], la
     assert f"Job {completed['jobName']} (Default); trigger manual" in lines
     assert "Started 2026-11-25T03:00:00Z, finished 2026-11-25T03:45:00Z (45 min)" in lines
     assert (
-        "Current endpoint: ml.m5.xlarge x2 (variant AllTraffic): max 600 invocations/min, model latency 560 ms"
+        "Current endpoint: ml.m5.xlarge x2 (variant AllTraffic): max 300 invocations/min, model latency 560 ms"
     ) in lines
     table = [line.split()[1] for line in lines if line[:2].strip() in {"1", "2", "3"}]
     assert table == ["ml.g4dn.xlarge", "ml.c6i.xlarge", "ml.c5.xlarge"]
-    assert "Best choice: #1 ml.g4dn.xlarge x2 at $1.4720/hour" in lines
+    assert "Best choice: #1 ml.g4dn.xlarge x1 at $0.7360/hour" in lines
     assert (
         "Compared with the current endpoint: 5.48x the current maximum throughput, 389 ms faster model latency."
         in lines
@@ -208,10 +210,10 @@ def test_metrics(
     assert {"EndpointName", "JobType"} <= set(directive["Dimensions"][0])
     assert (emf["EndpointName"], emf["JobType"]) == (ENDPOINT, "Default")
     # Powertools writes each metric's values as a list.
-    assert emf["CurrentMaxInvocations"] == [600]
+    assert emf["CurrentMaxInvocations"] == [300]
     assert emf["CurrentModelLatency"] == [560]
     assert emf["RunDurationSeconds"] == [2700]
-    assert emf["BestCostPerInference"] == [pytest.approx(1.472 / (3290 * 60))]
+    assert emf["BestCostPerInference"] == [pytest.approx(0.736 / (1645 * 60))]
 
 
 def test_retried_publish_writes_once_and_notifies_once(
@@ -325,7 +327,7 @@ def test_ranking_and_best_with_planned_results(
     assert item["comparison"] == {
         "rank": 1,
         "instanceType": "ml.g4dn.xlarge",
-        "throughputRatio": round(2000 / 600, 4),
+        "throughputRatio": round(2000 / 300, 4),
         "latencyDeltaMs": 200 - 560,
     }
     assert item["durationSeconds"] == 1200

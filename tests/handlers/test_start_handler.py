@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -230,11 +232,20 @@ def test_a_job_with_this_name_that_is_not_ours(
     seed_endpoint(world.sagemaker, EndpointSpec(name="someone-elses"))
     endpoint = "someone-elses" if difference == "endpoint" else ENDPOINT
     package = world.package_arn[:-1] + "2" if difference == "model package" else world.package_arn
+    input_config: dict[str, Any] = {"ModelPackageVersionArn": package, "Endpoints": [{"EndpointName": endpoint}]}
+    load_test: dict[str, Any] = {}
+    if difference == "job type":  # a load test needs a traffic pattern and stopping conditions
+        input_config["TrafficPattern"] = {
+            "TrafficType": "PHASES",
+            "Phases": [{"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 120}],
+        }
+        load_test["StoppingConditions"] = {"MaxInvocations": 300}
     world.sagemaker.create_inference_recommendations_job(
         JobName=state["jobName"],
         JobType="Advanced" if difference == "job type" else "Default",
         RoleArn=JOB_ROLE_ARN,
-        InputConfig={"ModelPackageVersionArn": package, "Endpoints": [{"EndpointName": endpoint}]},
+        InputConfig=input_config,  # type: ignore[arg-type]
+        **load_test,
     )
 
     with pytest.raises(JobConflict, match=state["jobName"]):
