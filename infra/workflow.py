@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, Fn, RemovalPolicy
+from aws_cdk import ArnFormat, Aws, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
@@ -10,7 +11,7 @@ from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from infra.functions import LOG_RETENTION, LOGS_ENCRYPTION, Functions
-from infra.nag import acknowledge, lambda_invoke_findings, skip_checkov
+from infra.nag import acknowledge, acknowledge_wildcards, lambda_invoke_findings, skip_checkov
 from recommender.adapters.aws import STEP_TIMEOUT_SECONDS
 
 # Transient failures only: Lambda's own service errors and throttling, and the steps' TransientAwsError
@@ -126,6 +127,33 @@ class Workflow(Construct):
             tracing_enabled=True,
             # ALL levels, but never the execution data: the inputs and results stay out of the logs.
             logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+        )
+        # Start Job reads its own execution's status (an abort while it runs must stop the job it
+        # creates). Its role's default policy cannot name the state machine (the machine depends on
+        # the function, which depends on that policy): a policy of its own, attached to the role.
+        # Only this state machine's executions: "execution:<name>:<execution id>".
+        stack = Stack.of(self)
+        describe_own_execution = iam.PolicyStatement(
+            actions=["states:DescribeExecution"],
+            resources=[
+                stack.format_arn(
+                    service="states",
+                    resource="execution",
+                    resource_name=f"{self.state_machine.state_machine_name}:*",
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
+        )
+        start_role = functions.start.role
+        assert start_role is not None  # every step has its own role (infra/functions.py)
+        self.start_reads_its_execution = iam.Policy(
+            self, "StartReadsItsExecution", statements=[describe_own_execution], roles=[start_role]
+        )
+        acknowledge_wildcards(
+            self.start_reads_its_execution,
+            "Start Job describes the execution that runs it, whose id is known only at run time: "
+            "'execution:<this state machine's name>:*' is every execution of this state machine, no other.",
+            describe_own_execution,
         )
         acknowledge(
             self.state_machine.role,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.infra.support import Permission, Synthesized, actions, logical_id, on, permissions
+from tests.infra.support import Permission, Synthesized, actions, logical_id, on, permissions, properties
 
 ARN = "arn:<AWS::Partition>:{service}:<AWS::Region>:<AWS::AccountId>:{resource}"
 DESCRIBE_ENDPOINT = {"sagemaker:DescribeEndpoint", "sagemaker:DescribeEndpointConfig", "sagemaker:DescribeModel"}
@@ -86,6 +86,7 @@ def test_start_creates_jobs_of_its_prefix_and_passes_only_the_job_role(default_s
             "sagemaker:CreateInferenceRecommendationsJob",
             "sagemaker:DescribeInferenceRecommendationsJob",
             "iam:PassRole",
+            "states:DescribeExecution",
         }
         | TRACING
         | LOGGING
@@ -225,3 +226,52 @@ def test_state_machine_may_only_invoke_its_five_functions(default_synth: Synthes
         f"<{f}.Arn>:*" for f in functions
     }
     assert {a.split(":")[0] for a in actions(allowed)} == {"lambda", "logs", "xray"}
+
+
+def test_start_reads_only_the_executions_of_this_state_machine(default_synth: Synthesized) -> None:
+    template = default_synth.template
+    machine = logical_id(template, "AWS::StepFunctions::StateMachine", "WorkflowStateMachine")
+    start_role = logical_id(template, "AWS::IAM::Role", "FunctionsStartRole")
+    # Its own policy: the role's default policy cannot name the machine (machine -> function -> role policy).
+    policy = properties(template, "AWS::IAM::Policy", "WorkflowStartReadsItsExecution")
+    assert policy["Roles"] == [{"Ref": start_role}]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {
+            "Action": "states:DescribeExecution",
+            "Effect": "Allow",
+            "Resource": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":states:",
+                        {"Ref": "AWS::Region"},
+                        ":",
+                        {"Ref": "AWS::AccountId"},
+                        ":execution:",
+                        {"Fn::GetAtt": [machine, "Name"]},
+                        ":*",
+                    ],
+                ]
+            },
+        }
+    ]
+    allowed = permissions(template, "FunctionsStartRole")
+    assert on(allowed, "states:DescribeExecution") == {
+        ARN.format(service="states", resource=f"execution:<{machine}.Name>:*")
+    }
+    # No other role may describe executions.
+    for role in ("Validate", "Check", "Publish", "RecordFailure"):
+        assert "states:DescribeExecution" not in actions(permissions(template, f"Functions{role}Role")), role
+
+
+def test_the_execution_wildcard_is_acknowledged_with_its_reason(default_synth: Synthesized) -> None:
+    machine = logical_id(default_synth.template, "AWS::StepFunctions::StateMachine", "WorkflowStateMachine")
+    rule = (
+        "AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:"
+        f"<{machine}.Name>:*]"
+    )
+    (acknowledged,) = [a for a in default_synth.acknowledgments if a["rule"] == rule]
+    assert acknowledged["path"].endswith("/Workflow/StartReadsItsExecution")
+    assert "this state machine" in acknowledged["reason"]
