@@ -1,11 +1,14 @@
 """The handler tier's fault injector: `simulator.faults.FaultInjector` on the handlers' own cached
 clients (`recommender.adapters.aws.client`), as the offline stack's `OfflineStack.fault` uses it.
 
-Import the fixture in a test module that needs it (``from tests.handlers.faults_fixture import
-faults``) and script faults with ``faults.fault(service, operation, name, times)`` or
-``faults.throttle(service, operation, times)``. botocore's retry backoff (random, with jitter) is
-recorded in ``backoff.slept`` rather than slept: no real time passes, and the simulated clock stays
-where the test put it, so timestamps stay deterministic.
+Import the fixtures in a test module that needs them::
+
+    from tests.handlers.faults_fixture import backoff_fixture, faults_fixture  # noqa: F401
+
+then take ``faults`` as a test argument and script faults with ``faults.fault(service, operation,
+name, times)`` or ``faults.throttle(service, operation, times)``. botocore's retry backoff (random,
+with jitter) is recorded in ``backoff.slept`` rather than slept: no real time passes, and the
+simulated clock stays where the test put it, so timestamps stay deterministic.
 """
 
 from __future__ import annotations
@@ -34,15 +37,15 @@ class Backoff:
         self.slept.append(seconds)
 
 
-@pytest.fixture
-def backoff(monkeypatch: pytest.MonkeyPatch) -> Backoff:
+@pytest.fixture(name="backoff")
+def backoff_fixture(monkeypatch: pytest.MonkeyPatch) -> Backoff:
     recorder = Backoff()
     monkeypatch.setattr(botocore.endpoint, "time", recorder)
     return recorder
 
 
-@pytest.fixture
-def faults(world: World, backoff: Backoff) -> Iterator[FaultInjector]:
+@pytest.fixture(name="faults")
+def faults_fixture(world: World, backoff: Backoff) -> Iterator[FaultInjector]:
     """Faults on the handlers' clients of this test's world (created on first use, then cached)."""
     from recommender.adapters import aws
 

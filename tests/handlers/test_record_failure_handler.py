@@ -12,6 +12,7 @@ from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 from recommender.adapters import aws
+from recommender.adapters.aws import TOTAL_ATTEMPTS
 from recommender.errors import (
     EndpointBusy,
     EndpointNotEligible,
@@ -22,7 +23,9 @@ from recommender.errors import (
 )
 from recommender.handlers import publish, record_failure, start, validate
 from simulator.clock import SimulatedClock
+from simulator.faults import FaultInjector
 from simulator.seed import EndpointSpec, seed_endpoint
+from tests.handlers.faults_fixture import backoff_fixture, faults_fixture  # noqa: F401  # fixtures
 from tests.handlers.support import (
     ENDPOINT,
     JOB_ROLE_ARN,
@@ -362,7 +365,7 @@ def test_failure_recorded_twice(
 
 
 def test_first_story_kept_when_its_notification_failed(
-    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext, faults: FaultInjector
 ) -> None:
     """SNS throttled Record Failure in the Catch path until its retries ran out, so the execution failed
     with TransientAwsError. The status-change event then tells another story (ERROR): the run keeps
@@ -373,10 +376,11 @@ def test_first_story_kept_when_its_notification_failed(
     clock.advance(1500)
     with pytest.raises(JobFailed) as info:
         steps.check(state)
-    with Stubber(aws.client("sns")) as stubber:
-        stubber.add_client_error("publish", service_error_code="ThrottlingException", http_status_code=400)
-        with pytest.raises(TransientAwsError):
-            record_failure.lambda_handler(caught(state, info.value), lambda_context)
+    # SNS's real throttling answer (Throttled, 429) to every attempt botocore makes.
+    faults.fault("sns", "Publish", "Throttled", times=TOTAL_ATTEMPTS)
+    with pytest.raises(TransientAwsError, match=r"\(Throttled\) when calling the Publish operation \(reached max"):
+        record_failure.lambda_handler(caught(state, info.value), lambda_context)
+    assert faults.faults_left() == {("sns", "Publish"): 0}  # botocore retried it by itself
     [stored] = world.runs()
     assert (stored["status"], "notifiedAt" in stored) == ("FAILED", False)
     clock.advance(120)
