@@ -150,10 +150,16 @@ class Functions(Construct):
 
         # ---------------------------------------------------------------- Start Job
         self.start = self._function("Start", "start", "Takes the endpoint lock and starts the job")
+        # Describe: a retried Start finds its own job, and a lock left draining is taken over once
+        # the stopped job has ended. Stop: the job of an execution aborted while Start ran.
         self._allow_jobs(
             self.start,
             job_prefix,
-            ["sagemaker:CreateInferenceRecommendationsJob", "sagemaker:DescribeInferenceRecommendationsJob"],
+            [
+                "sagemaker:CreateInferenceRecommendationsJob",
+                "sagemaker:DescribeInferenceRecommendationsJob",
+                "sagemaker:StopInferenceRecommendationsJob",
+            ],
         )
         self.start.add_to_role_policy(
             iam.PolicyStatement(

@@ -85,13 +85,19 @@ def test_start_creates_jobs_of_its_prefix_and_passes_only_the_job_role(default_s
         == {
             "sagemaker:CreateInferenceRecommendationsJob",
             "sagemaker:DescribeInferenceRecommendationsJob",
+            # the job of an execution aborted while Start ran
+            "sagemaker:StopInferenceRecommendationsJob",
             "iam:PassRole",
             "states:DescribeExecution",
         }
         | TRACING
         | LOGGING
     )
-    for action in ("sagemaker:CreateInferenceRecommendationsJob", "sagemaker:DescribeInferenceRecommendationsJob"):
+    for action in (
+        "sagemaker:CreateInferenceRecommendationsJob",
+        "sagemaker:DescribeInferenceRecommendationsJob",
+        "sagemaker:StopInferenceRecommendationsJob",
+    ):
         assert on(allowed, action) == jobs("ir-orchestrator-*")
     job_role = logical_id(template, "AWS::IAM::Role", "JobRole")
     (pass_role,) = [p for p in allowed if p.action == "iam:PassRole"]
