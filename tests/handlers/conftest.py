@@ -105,8 +105,8 @@ def _executions_exist(sfn: Any) -> None:
         roleArn=f"arn:aws:iam::{ACCOUNT}:role/ir-orchestrator-workflow",
     )["stateMachineArn"]
 
-    def ensure(params: dict[str, Any], **_: Any) -> None:
-        arn = str(params.get("executionArn", ""))
+    def ensure(**kwargs: Any) -> None:  # botocore passes the event's arguments by name
+        arn = str(kwargs["params"].get("executionArn", ""))
         if arn.startswith(STATE_MACHINE_ARN.replace(":stateMachine:", ":execution:") + ":"):
             try:
                 sfn.describe_execution(executionArn=arn)
