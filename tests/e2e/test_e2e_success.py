@@ -104,10 +104,13 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
             "OMP_NUM_THREADS": "4",
             "TS_DEFAULT_WORKERS_PER_MODEL": "4",
         }
-    # The service reported ml.c6i.xlarge's memory utilization as NaN: stored as absent.
-    (c6i,) = [r for r in recommendations if r["instanceType"] == "ml.c6i.xlarge"]
-    assert "memoryUtilization" not in c6i
-    assert all("memoryUtilization" in r for r in recommendations if r is not c6i)
+    # The service reported ml.g4dn.xlarge's memory utilization as NaN and no optional metric at all
+    # for ml.c6i.xlarge: both stored as absent; ml.c5.xlarge's are all there.
+    by_type = {r["instanceType"]: r for r in recommendations}
+    optional = {"cpuUtilization", "memoryUtilization", "modelSetupTimeSec"}
+    assert optional & set(by_type["ml.g4dn.xlarge"]) == {"cpuUtilization", "modelSetupTimeSec"}
+    assert not optional & set(by_type["ml.c6i.xlarge"])
+    assert optional <= set(by_type["ml.c5.xlarge"])
     assert item["best"] == {"cheapestPerInference": 1, "highestThroughput": 1, "lowestLatency": 1}
     assert item["comparison"]["rank"] == 1
     assert item["comparison"]["instanceType"] == recommendations[0]["instanceType"] == "ml.g4dn.xlarge"
