@@ -64,6 +64,8 @@ from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemaker.responses import SageMakerResponse
 from moto.utilities.utils import get_partition
 
+from recommender.logic.load_test import advanced_violations
+
 Outcome = Literal["COMPLETED", "FAILED", "STOPPED"]
 TERMINAL_STATUSES = frozenset({"COMPLETED", "FAILED", "STOPPED"})
 DEFAULT_FAILURE_REASON = "All benchmarks failed. See ListInferenceRecommendationsJobSteps for each benchmark's reason."
@@ -615,71 +617,6 @@ def _validation_message(violations: list[str]) -> str:
     """The services' ValidationException text for one or more violations."""
     count = len(violations)
     return f"{count} validation error{'s' if count > 1 else ''} detected: {'; '.join(violations)}"
-
-
-# Run a custom load test (docs.aws.amazon.com/sagemaker/latest/dg/inference-recommender-load-test.html)
-# and the API reference's Phase page: a phase starts with 1-3 concurrent users, spawns 0-3 more a
-# minute, lasts 120-3600 s in a custom load test and not longer than JobDurationInSeconds.
-PHASE_USERS = (1, 3)
-PHASE_SPAWN_RATE = (0, 3)
-PHASE_SECONDS = (120, 3600)
-
-
-def advanced_violations(params: Json) -> list[str]:
-    """What the documentation says an Advanced job (a load test) requires, and which requests it
-    refuses (the model itself makes every one of these members optional):
-
-    - "Load tests require that you also specify a traffic pattern and stopping conditions"
-      (Run a custom load test): `InputConfig.TrafficPattern` and `StoppingConditions`;
-    - the traffic pattern: `TrafficType` PHASES with `Phases`, or STAIRS with `Stairs` ("Specify
-      either the stairs or phases traffic pattern", API_Stairs); each phase's
-      `InitialNumberOfUsers` 1-3, `SpawnRate` 0-3, `DurationInSeconds` 120-3600 and at most
-      `JobDurationInSeconds` (API_Phase; the load test page);
-    - benchmarking a model package without an existing endpoint: the instances to load-test in
-      `InputConfig.EndpointConfigurations` ("an endpoint configuration dictionary (InputConfig)
-      where you specify an AWS instance type against which to run benchmarks", up to 10, the
-      model's max). With an existing endpoint (`InputConfig.Endpoints`) the endpoint is what is
-      load-tested, with the existing-endpoint page's exclusions (one endpoint, one variant, no
-      autoscaling, real-time only, no multi-model endpoints); `EndpointConfigurations` are then
-      optional (the other instance types to compare it with).
-
-    Not enforced, because no page states it: `ResourceLimit` (optional everywhere), refusing
-    `ServerlessConfig` configurations beside an existing endpoint.
-    """
-    found: list[str] = []
-    input_config: Json = params.get("InputConfig") or {}
-    pattern = input_config.get("TrafficPattern")
-    if pattern is None:
-        found.append("InputConfig.TrafficPattern is required for Advanced (load test) jobs.")
-    if params.get("StoppingConditions") is None:
-        found.append("StoppingConditions is required for Advanced (load test) jobs.")
-    if not input_config.get("Endpoints") and not input_config.get("EndpointConfigurations"):
-        found.append(
-            "InputConfig.EndpointConfigurations is required for Advanced (load test) jobs "
-            "that do not benchmark an existing endpoint (InputConfig.Endpoints)."
-        )
-    if pattern is None:
-        return found
-    traffic_type = pattern.get("TrafficType", "PHASES")
-    if traffic_type == "PHASES" and not pattern.get("Phases"):
-        found.append("InputConfig.TrafficPattern.Phases is required when TrafficType is PHASES.")
-    if traffic_type == "STAIRS" and not pattern.get("Stairs"):
-        found.append("InputConfig.TrafficPattern.Stairs is required when TrafficType is STAIRS.")
-    job_seconds = input_config.get("JobDurationInSeconds")
-    for index, phase in enumerate(pattern.get("Phases") or []):
-        where = f"InputConfig.TrafficPattern.Phases.{index + 1}"
-        for member, (low, high) in (
-            ("InitialNumberOfUsers", PHASE_USERS),
-            ("SpawnRate", PHASE_SPAWN_RATE),
-            ("DurationInSeconds", PHASE_SECONDS),
-        ):
-            value = phase.get(member)
-            if value is not None and not low <= value <= high:
-                found.append(f"{where}.{member} must be between {low} and {high}, got {value}.")
-        seconds = phase.get("DurationInSeconds")
-        if seconds is not None and job_seconds is not None and seconds > job_seconds:
-            found.append(f"{where}.DurationInSeconds ({seconds}) must not exceed JobDurationInSeconds ({job_seconds}).")
-    return found
 
 
 class _Installed:

@@ -34,12 +34,17 @@ def failed_path(observed: Observed) -> str:
     )
 
 
-def assert_failed_run(observed: Observed, error: str, status: str) -> dict[str, Any]:
+def assert_failed_run(observed: Observed, error: str, status: str, *, stopping: bool = False) -> dict[str, Any]:
+    """`stopping`: the job was asked to stop and was still stopping when the run ended."""
     assert observed.status == "FAILED"
     assert observed.execution["error"] == error
     assert observed.path == failed_path(observed)
-    assert observed.lock is None  # released by Record Failure
     (create,) = observed.calls_to("CreateInferenceRecommendationsJob")
+    if stopping:  # held for the stopping job only: the next run waits until it has stopped
+        assert observed.lock is not None
+        assert observed.lock["draining"] == create["JobName"]
+    else:
+        assert observed.lock is None  # released by Record Failure
     item = observed.item
     assert len(observed.items) == 1
     assert item["status"] == status
@@ -119,7 +124,7 @@ def test_job_running_at_the_deadline_is_stopped_and_timed_out(world: OfflineStac
     with configured(world, MAX_RUN_HOURS="1"):
         _, observed = run(world, scenario("timed-out", "e2e-timed-out"), job_minutes=90)
 
-    item = assert_failed_run(observed, "JobTimedOut", "TIMED_OUT")
+    item = assert_failed_run(observed, "JobTimedOut", "TIMED_OUT", stopping=True)
     job = item["jobName"]
     started = started_at(observed.execution)
     deadline = after(started, 3600)

@@ -195,7 +195,13 @@ BAD_INPUT = {
             "jobType": "Advanced",
             "resourceLimit": {"MaxNumberOfTests": "ten"},
         },
-        ("resourceLimit: does not match the API's RecommendationJobResourceLimit shape: Invalid type",),
+        (
+            "resourceLimit: does not match the API's RecommendationJobResourceLimit shape: Value 'ten' at "
+            "'MaxNumberOfTests' failed to satisfy constraint: Member must be of type integer",
+            # a load test also needs these (the load test documentation)
+            "trafficPattern is required for Advanced (load test) jobs",
+            "stoppingConditions is required for Advanced (load test) jobs",
+        ),
         "bad-input-api-shape",
         "Advanced",
     ),

@@ -264,8 +264,10 @@ def test_aborted_execution_is_cleaned_up_from_the_status_change_event(world: Off
     observed = observe(world, aborted, endpoint, since)
     assert observed.states == ["Validate Endpoint", "Start Job", "Wait For Job"]
     assert observed.calls_to("StopInferenceRecommendationsJob") == [{"JobName": job_name}]
-    assert job.status() in {"STOPPING", "STOPPED"}
-    assert observed.lock is None
+    assert job.status() == "STOPPING"
+    # Held for the stopping job only: the next run on this endpoint waits until it has stopped.
+    assert observed.lock is not None
+    assert observed.lock["draining"] == job_name
     item = observed.item
     assert len(observed.items) == 1
     assert item["status"] == "ABORTED"
@@ -285,4 +287,9 @@ def test_aborted_execution_is_cleaned_up_from_the_status_change_event(world: Off
     assert world.run_items(endpoint) == observed.items
     assert world.published()[again.published :] == []
     assert [name for name, _ in world.fake.calls[again.calls :]] == ["DescribeInferenceRecommendationsJob"]
+    assert (world.lock_item(endpoint) or {}).get("draining") == job_name  # the job is still stopping
+    # Once it has stopped, a late delivery of the event frees the endpoint.
+    world.clock.advance(world.fake.stop_delay_seconds)
+    assert job.status() == "STOPPED"
+    assert world.invoke_function("record_failure", event) == answer
     assert world.lock_item(endpoint) is None

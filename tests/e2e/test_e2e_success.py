@@ -165,7 +165,7 @@ def test_advanced_job_request_carries_role_package_endpoint_and_advanced_fields(
     assert item["durationSeconds"] == 30 * 60
     document = assert_notifies(observed.notification, item)
     assert document["jobType"] == "Advanced"
-    assert f"Job {job.name} (Advanced), trigger manual" in observed.notification["bodies"]["email"]
+    assert f"Job {job.name} (Advanced); trigger manual" in observed.notification["bodies"]["email"]
 
 
 def test_live_traffic_is_benchmarked_when_the_input_allows_it(world: OfflineStack) -> None:
@@ -206,6 +206,6 @@ def test_scheduled_run_waits_for_the_previous_runs_duration(world: OfflineStack)
     assert item["status"] == "COMPLETED"
     assert item["durationSeconds"] == DEFAULT_JOB_SECONDS
     assert_notifies(second.notification, item)
-    assert ", trigger schedule:weekly\n" in second.notification["bodies"]["email"]
+    assert "; trigger schedule:weekly\n" in second.notification["bodies"]["email"]
     assert len(second.calls_to("CreateInferenceRecommendationsJob")) == 1
     assert second.item["jobName"] != first.item["jobName"]

@@ -170,7 +170,8 @@ def test_email_is_a_readable_summary(world: World, completed: dict[str, Any], la
     assert f"Job {completed['jobName']} (Default); trigger manual" in lines
     assert "Started 2026-11-25T03:00:00Z, finished 2026-11-25T03:45:00Z (45 min)" in lines
     assert (
-        "Current endpoint: ml.m5.xlarge x2 (variant AllTraffic): max 300 invocations/min, model latency 560 ms"
+        "Current endpoint: ml.m5.xlarge x2 (variant AllTraffic): max 300 invocations/min per instance, "
+        "model latency 560 ms"
     ) in lines
     table = [line.split()[1] for line in lines if line[:2].strip() in {"1", "2", "3"}]
     assert table == ["ml.g4dn.xlarge", "ml.c6i.xlarge", "ml.c5.xlarge"]

@@ -219,17 +219,20 @@ def test_missing_model_package(world: World, lambda_context: LambdaContext) -> N
 FRAMEWORK = {"Framework": "PYTORCH", "FrameworkVersion": "2.1"}
 
 
-def _package(world: World, group: str, containers: list[dict[str, str]] | None = None, **metadata: str) -> str:
+def _package(
+    world: World, group: str, *, containers: list[dict[str, str]] | None = None, metadata: dict[str, str] | None = None
+) -> str:
     world.sagemaker.create_model_package_group(ModelPackageGroupName=group)
+    specification: Any = {
+        "Containers": containers or [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA, **FRAMEWORK}],
+        "SupportedContentTypes": ["application/x-image"],
+        "SupportedResponseMIMETypes": ["application/json"],
+    }
     created = world.sagemaker.create_model_package(
         ModelPackageGroupName=group,
         ModelApprovalStatus="Approved",
-        InferenceSpecification={
-            "Containers": containers or [{"Image": IMAGE, "ModelDataUrl": MODEL_DATA, **FRAMEWORK}],
-            "SupportedContentTypes": ["application/x-image"],
-            "SupportedResponseMIMETypes": ["application/json"],
-        },
-        **metadata,  # type: ignore[arg-type]
+        InferenceSpecification=specification,
+        **(metadata or {}),  # type: ignore[arg-type]
     )
     return created["ModelPackageArn"]
 
@@ -247,7 +250,7 @@ def _package(world: World, group: str, containers: list[dict[str, str]] | None =
 def test_model_package_lacking_metadata(
     world: World, lambda_context: LambdaContext, metadata: dict[str, str], missing: str
 ) -> None:
-    arn = _package(world, "partial-models", **metadata)
+    arn = _package(world, "partial-models", metadata=metadata)
     error = rejected(world, lambda_context, world.input(modelPackageVersionArn=arn))
     assert error.violations == [
         f"model package lacks {missing}; register the version with them (Framework and FrameworkVersion on "
@@ -276,7 +279,7 @@ def test_model_package_without_its_framework(
 ) -> None:
     # The service needs both on InferenceSpecification.Containers[] (prerequisites page); without
     # them the job fails after the load test started.
-    arn = _package(world, "no-framework-models", containers, **COMPLETE)
+    arn = _package(world, "no-framework-models", containers=containers, metadata=COMPLETE)
     error = rejected(world, lambda_context, world.input(modelPackageVersionArn=arn))
     assert len(error.violations) == 1
     assert error.violations[0].startswith(f"model package lacks {missing}; register the version with them")
@@ -417,6 +420,15 @@ def test_input_that_is_not_an_object(world: World, lambda_context: LambdaContext
     assert world.fake.calls == []
 
 
+LOAD_TEST = {
+    "trafficPattern": {
+        "TrafficType": "PHASES",
+        "Phases": [{"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 120}],
+    },
+    "stoppingConditions": {"MaxInvocations": 300},
+}
+
+
 @pytest.mark.parametrize(
     ("field", "value", "shape"),
     [
@@ -449,14 +461,17 @@ def test_input_that_is_not_an_object(world: World, lambda_context: LambdaContext
 def test_advanced_fields_must_have_the_api_shape(
     world: World, lambda_context: LambdaContext, field: str, value: dict[str, Any], shape: str
 ) -> None:
-    error = invalid(world, lambda_context, world.input(jobType="Advanced", **{field: value}))
+    # Otherwise a complete load test (a traffic pattern and stopping conditions are required).
+    error = invalid(world, lambda_context, world.input(jobType="Advanced", **{**LOAD_TEST, field: value}))
     [violation] = error.violations
     assert violation.startswith(f"{field}: does not match the API's {shape} shape: ")
 
 
 def test_every_shape_error_of_a_field_is_reported(world: World, lambda_context: LambdaContext) -> None:
     traffic = {"TrafficType": "PHASES", "Phases": [{"InitialNumberOfUsers": "one", "SpawnRate": "two"}]}
-    error = invalid(world, lambda_context, world.input(jobType="Advanced", trafficPattern=traffic))
+    error = invalid(
+        world, lambda_context, world.input(**{**LOAD_TEST, "jobType": "Advanced", "trafficPattern": traffic})
+    )
     reported = "\n".join(error.violations)
     assert "Phases[0].InitialNumberOfUsers" in reported
     assert "Phases[0].SpawnRate" in reported

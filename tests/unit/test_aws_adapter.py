@@ -22,7 +22,8 @@ URL = "https://sns.us-east-1.amazonaws.com"
 
 
 def client_error(code: str, status: int) -> ClientError:
-    return ClientError({"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}, "Op")
+    response: Any = {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    return ClientError(response, "Op")
 
 
 @pytest.mark.parametrize(
@@ -93,7 +94,7 @@ def test_the_client_retry_budget_fits_the_step_timeout() -> None:
     )
     assert worst == aws.CALL_BUDGET_SECONDS
     assert aws.STEP_TIMEOUT_SECONDS >= 2 * aws.CALL_BUDGET_SECONDS
-    config = aws.CLIENT_CONFIG
+    config: Any = aws.CLIENT_CONFIG
     assert (config.connect_timeout, config.read_timeout) == (aws.CONNECT_TIMEOUT_SECONDS, aws.READ_TIMEOUT_SECONDS)
     assert config.retries == {"mode": "standard", "total_max_attempts": attempts}
 

@@ -56,3 +56,62 @@ def test_short_descriptions_are_whole_and_long_ones_say_they_were_cut() -> None:
 def test_a_given_description_is_kept() -> None:
     request = create_request(state("demo", jobDescription="d" * 128), ROLE)
     assert request["JobDescription"] == "d" * 128
+
+
+# ------------------------------------------------------------------ Advanced jobs (load tests)
+PHASES = {"TrafficType": "PHASES", "Phases": [{"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 120}]}
+STOPPING = {"MaxInvocations": 300, "ModelLatencyThresholds": [{"Percentile": "P95", "ValueInMilliseconds": 100}]}
+
+
+def advanced(**fields: object) -> dict[str, object]:
+    return {"endpointName": "e", "modelPackageVersionArn": PACKAGE, "jobType": "Advanced", **fields}
+
+
+@pytest.mark.parametrize(
+    ("fields", "violations"),
+    [
+        ({}, ["trafficPattern is required", "stoppingConditions is required"]),
+        ({"trafficPattern": PHASES}, ["stoppingConditions is required"]),
+        ({"stoppingConditions": STOPPING}, ["trafficPattern is required"]),
+        (
+            {"trafficPattern": {"TrafficType": "STAIRS"}, "stoppingConditions": STOPPING},
+            ["trafficPattern.Stairs is required when TrafficType is STAIRS"],
+        ),
+        (
+            {
+                "trafficPattern": {
+                    "TrafficType": "PHASES",
+                    "Phases": [{"InitialNumberOfUsers": 4, "DurationInSeconds": 119}],
+                },
+                "stoppingConditions": STOPPING,
+            },
+            [
+                "trafficPattern.Phases[0].InitialNumberOfUsers must be between 1 and 3, got 4",
+                "trafficPattern.Phases[0].DurationInSeconds must be between 120 and 3600, got 119",
+            ],
+        ),
+        (
+            {"trafficPattern": PHASES, "stoppingConditions": STOPPING, "jobDurationInSeconds": 60},
+            ["trafficPattern.Phases[0].DurationInSeconds (120) must not exceed jobDurationInSeconds (60)"],
+        ),
+    ],
+    ids=["nothing", "no-stopping", "no-traffic", "stairs-without-stairs", "phase-limits", "phase-past-job"],
+)
+def test_advanced_jobs_need_what_the_load_test_documentation_says(
+    fields: dict[str, object], violations: list[str]
+) -> None:
+    from recommender.errors import InvalidExecutionInput
+    from recommender.steps.validate import parse_request
+
+    with pytest.raises(InvalidExecutionInput) as info:
+        parse_request(advanced(**fields))
+    assert len(info.value.violations) == len(violations)
+    for found, expected in zip(info.value.violations, violations, strict=True):
+        assert found.startswith(expected)
+
+
+def test_a_documented_load_test_passes() -> None:
+    from recommender.steps.validate import parse_request
+
+    request = parse_request(advanced(trafficPattern=PHASES, stoppingConditions=STOPPING, jobDurationInSeconds=7200))
+    assert request.job_type == "Advanced"

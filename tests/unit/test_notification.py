@@ -59,7 +59,7 @@ def test_subject_at_most_100_characters() -> None:
 def test_email_reads_as_a_summary() -> None:
     text = json.loads(build(completed(), "us-east-1").message)["email"]
     assert "Inference Recommender run COMPLETED for endpoint endpoint-name" in text
-    assert "Current endpoint: ml.m5.xlarge x1 (variant AllTraffic): max 184 invocations/min" in text
+    assert "Current endpoint: ml.m5.xlarge x1 (variant AllTraffic): max 184 invocations/min per instance" in text
     assert " 1  ml.g4dn.xlarge" in text
     assert " 2  ml.c5.xlarge" in text
     assert "Best choice: #1 ml.g4dn.xlarge x1 at $0.7360/hour" in text
@@ -140,7 +140,15 @@ def test_item_stays_within_the_dynamodb_limit() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(0, "0 s"), (5, "5 s"), (60, "1 min"), (125, "2 min 5 s"), (2700, "45 min"), (3900, "1 h 5 min"), (7205, "2 h 5 s")],
+    [
+        (0, "0 s"),
+        (5, "5 s"),
+        (60, "1 min"),
+        (125, "2 min 5 s"),
+        (2700, "45 min"),
+        (3900, "1 h 5 min"),
+        (7205, "2 h 5 s"),
+    ],
 )
 def test_one_duration_format(seconds: int, text: str) -> None:
     assert duration_text(seconds) == text

@@ -83,7 +83,7 @@ def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
 def _table(recs: list[Recommendation]) -> list[str]:
     header = (
         f"{'#':>2}  {'instance':<18}{'count':>5}  {'$/hour':>8}  {'$/1M inf.':>10}  "
-        f"{'max inv/min':>11}  {'latency ms':>10}"
+        f"{'inv/min/inst':>12}  {'latency ms':>10}"
     )
     rows = [header, "-" * len(header)]
     for rec in recs:
@@ -91,7 +91,7 @@ def _table(recs: list[Recommendation]) -> list[str]:
         rows.append(
             f"{rec.rank:>2}  {rec.instance_type or 'n/a':<18}{_num(rec.instance_count):>5}  "
             f"{_num(rec.cost_per_hour, '{:.4f}'):>8}  {_num(per_million, '{:.2f}'):>10}  "
-            f"{_num(rec.max_invocations):>11}  {_num(rec.model_latency_ms):>10}"
+            f"{_num(rec.max_invocations):>12}  {_num(rec.model_latency_ms):>10}"
         )
     return rows
 
@@ -125,7 +125,8 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
     if current:
         lines.append(
             f"Current endpoint: {current.instance_type or 'n/a'} x{_num(current.instance_count)} "
-            f"(variant {current.variant_name or 'n/a'}): max {_num(current.max_invocations)} invocations/min, "
+            f"(variant {current.variant_name or 'n/a'}): "
+            f"max {_num(current.max_invocations)} invocations/min per instance, "
             f"model latency {_num(current.model_latency_ms)} ms"
         )
     if record.recommendations:

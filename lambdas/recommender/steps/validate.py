@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from recommender.adapters import sagemaker
 from recommender.errors import EndpointNotEligible, InvalidExecutionInput
 from recommender.logic.eligibility import TrafficRule, endpoint_violations, model_package_violations
+from recommender.logic.load_test import advanced_violations
 from recommender.logic.naming import job_name
 from recommender.models import EndpointSnapshot, ExecutionInput, RunState, WorkflowEvent, iso, parse_time
 from recommender.settings import Settings
@@ -33,9 +35,39 @@ def parse_request(raw: object) -> ExecutionInput:
                 f"{wire_name}: does not match the API's {shape} shape: {violation}"
                 for violation in shape_violations("sagemaker", shape, value)
             ]
+    if request.job_type == "Advanced":
+        problems += [_input_names(line) for line in advanced_violations(_load_test_request(request))]
     if problems:
         raise InvalidExecutionInput(problems)
     return request
+
+
+# The API members of a load test and the execution input's names for them.
+INPUT_NAMES = (
+    ("InputConfig.TrafficPattern", "trafficPattern"),
+    ("InputConfig.JobDurationInSeconds", "jobDurationInSeconds"),
+    ("JobDurationInSeconds", "jobDurationInSeconds"),
+    ("StoppingConditions", "stoppingConditions"),
+)
+
+
+def _load_test_request(request: ExecutionInput) -> dict[str, Any]:
+    """The load-test members of the request Start Job will send (steps/start.py `create_request`)."""
+    input_config = {
+        "Endpoints": [{"EndpointName": request.endpoint_name}],
+        "TrafficPattern": request.traffic_pattern,
+        "JobDurationInSeconds": request.job_duration_in_seconds,
+    }
+    return {
+        "InputConfig": {k: v for k, v in input_config.items() if v is not None},
+        "StoppingConditions": request.stopping_conditions,
+    }
+
+
+def _input_names(line: str) -> str:
+    for api_name, input_name in INPUT_NAMES:
+        line = line.replace(api_name, input_name)
+    return line
 
 
 def validate(event: WorkflowEvent, *, cfg: Settings, now: datetime) -> RunState:
