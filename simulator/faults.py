@@ -124,7 +124,7 @@ class ServiceFault:
             if self.query_code is not None:  # botocore then reports the query protocol's code
                 headers["x-amzn-query-error"] = f"{self.query_code};{'Sender' if self.sender else 'Receiver'}"
         else:  # pragma: no cover - no service of this project speaks another protocol
-            raise NotImplementedError(f"{service_model.service_name}: no fault wire format for protocol {protocol}")
+            raise ValueError(f"{service_model.service_name}: no fault wire format for protocol {protocol}")
         return AWSResponse(url, self.status, HTTPHeaders.from_dict(headers), _Raw(body))
 
     @property

@@ -37,11 +37,16 @@ class Backoff:
         self.slept.append(seconds)
 
 
-@pytest.fixture(name="backoff")
-def backoff_fixture(monkeypatch: pytest.MonkeyPatch) -> Backoff:
+def record_backoff(monkeypatch: pytest.MonkeyPatch) -> Backoff:
+    """botocore's retry backoff recorded instead of slept, for the rest of the test."""
     recorder = Backoff()
     monkeypatch.setattr(botocore.endpoint, "time", recorder)
     return recorder
+
+
+@pytest.fixture(name="backoff")
+def backoff_fixture(monkeypatch: pytest.MonkeyPatch) -> Backoff:
+    return record_backoff(monkeypatch)
 
 
 @pytest.fixture(name="faults")

@@ -4,7 +4,6 @@ client exactly as the real failure would: code, HTTP status, exception class, re
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,6 +34,7 @@ from simulator.faults import (
     fault_named,
     throttling_fault,
 )
+from tests.handlers.faults_fixture import Backoff, record_backoff
 
 REGION = "us-east-1"
 # The handlers' configuration (recommender.adapters.aws.CLIENT_CONFIG): standard mode, 5 attempts.
@@ -66,26 +66,9 @@ RETRIED = [
 ]
 
 
-class _NoSleep:
-    """`time` for botocore's endpoint: the retry backoff is recorded, not slept."""
-
-    def __init__(self) -> None:
-        self.slept: list[float] = []
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-
-
 @pytest.fixture(autouse=True)
-def backoff(monkeypatch: pytest.MonkeyPatch) -> _NoSleep:
-    import botocore.endpoint
-
-    shim = _NoSleep()
-    monkeypatch.setattr(botocore.endpoint, "time", shim)
-    return shim
+def backoff(monkeypatch: pytest.MonkeyPatch) -> Backoff:
+    return record_backoff(monkeypatch)
 
 
 @pytest.fixture
