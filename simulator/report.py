@@ -102,9 +102,10 @@ def path(states: list[str]) -> str:
 
 
 def duration(seconds: float) -> str:
-    hours, rest = divmod(round(seconds), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours} h {minutes:02d} min {secs:02d} s" if hours else f"{minutes} min {secs:02d} s"
+    """The notification's way of writing a duration (one format everywhere people read one)."""
+    from recommender.logic.notification import duration_text
+
+    return duration_text(round(seconds))
 
 
 # ---------------------------------------------------------------------- command lines

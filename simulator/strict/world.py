@@ -64,6 +64,7 @@ class EvaluatedCall:
     """One authorization the strict world evaluated."""
 
     function: str
+    handler: str  # the handler module, the same whichever template the function comes from
     service: str
     operation: str
     action: str
@@ -148,6 +149,7 @@ class StrictWorld:
             self._record(
                 EvaluatedCall(
                     function=identity.function_name,
+                    handler=identity.handler,
                     service=service,
                     operation=operation,
                     action=authorization.action,

@@ -19,6 +19,7 @@ import importlib
 import json
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -120,11 +121,19 @@ STEPS = ("validate", "start", "check", "publish", "record_failure")
 HANDLER_MODULES = [f"recommender.handlers.{step}" for step in STEPS]
 
 
+# Measures what another template (e.g. an older commit's) would deny to today's code: the strict
+# world takes its roles from that template instead of the synthesized one.
+OTHER_TEMPLATE = "STRICT_WORLD_TEMPLATE"
+
+
 def _strict_world(synthesized: Synthesized, topic_arn: str) -> StrictWorld:
     """The deployment's functions and roles, as synthesized, in this world."""
     environment = {**ENVIRONMENT, "TOPIC_ARN": topic_arn}
+    template = synthesized.template
+    if other := os.environ.get(OTHER_TEMPLATE):
+        template = json.loads(Path(other).read_text())
     return for_handler_tier(
-        synthesized.template,
+        template,
         environment,
         account=ACCOUNT,
         region=REGION,

@@ -218,8 +218,9 @@ def test_catch_of_a_failed_job(
         (JobFailed("job is IN_PROGRESS, not COMPLETED"), "FAILED"),
         (TransientAwsError("transient AWS error, retry later: Rate exceeded"), "ERROR"),
         (RuntimeError("Task timed out after 30.00 seconds"), "ERROR"),
+        (RuntimeError("The container ran out of memory."), "ERROR"),  # a sentence: no ".;" after it
     ],
-    ids=["job-failed", "retries-exhausted", "unexpected"],
+    ids=["job-failed", "retries-exhausted", "unexpected", "unexpected-sentence"],
 )
 def test_catch_while_the_job_still_runs_stops_it(
     world: World,
@@ -241,7 +242,8 @@ def test_catch_while_the_job_still_runs_stops_it(
     assert world.calls(STOP) == [{"JobName": state["jobName"]}]
     assert world.job_status(state["jobName"]) == "STOPPING"
     item = only_run(world)
-    assert item["failureReason"] == f"{error}; job {state['jobName']} was asked to stop"
+    assert item["failureReason"] == f"{str(error).rstrip('.')}; job {state['jobName']} was asked to stop"
+    assert ".;" not in item["failureReason"]
     assert item["jobArn"] == state["jobArn"]
     assert_draining(world, state["jobName"], clock)
     assert len(world.notifications()) == 1
