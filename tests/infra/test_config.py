@@ -128,6 +128,35 @@ BAD_CONTEXTS = [
     (with_schedule(input={**ENDPOINT_INPUT, "endpointName": "bad_name"}), "schedules[0].input"),
     (with_schedule(input={**ENDPOINT_INPUT, "trigger": "manual"}), "schedules[0].input: must not set trigger"),
     (with_schedule(input={**ENDPOINT_INPUT, "resourceLimit": {}}), "only valid with jobType Advanced"),
+    # The pass-through fields against the whole API model, and what a load test needs, at synth:
+    (
+        with_schedule(
+            input={
+                **ENDPOINT_INPUT,
+                "jobType": "Advanced",
+                "trafficPattern": {"TrafficType": "RAMP", "Phases": [{"InitialNumberOfUsers": 1}]},
+                "stoppingConditions": {"MaxInvocations": 300},
+            }
+        ),
+        "Value 'RAMP' at 'TrafficType' failed to satisfy constraint: Member must satisfy enum value set",
+    ),
+    (
+        with_schedule(
+            input={
+                **ENDPOINT_INPUT,
+                "jobType": "Advanced",
+                "trafficPattern": {"TrafficType": "PHASES", "Phases": [{"InitialNumberOfUsers": 1}]},
+                "stoppingConditions": {
+                    "ModelLatencyThresholds": [{"Percentile": "P95", "ValueInMilliseconds": 100}] * 2
+                },
+            }
+        ),
+        "'ModelLatencyThresholds' failed to satisfy constraint: Member must have length less than or equal to 1",
+    ),
+    (
+        with_schedule(input={**ENDPOINT_INPUT, "jobType": "Advanced"}),
+        "trafficPattern is required for Advanced (load test) jobs",
+    ),
     (with_schedule(input=["not", "an", "object"]), "schedules[0].input"),
     ({"schedules": [with_schedule()["schedules"][0]] * 2}, "schedule names must be unique: weekly"),
     ({"schedules": [{"name": "weekly"}]}, "schedules[0].expression: required"),
