@@ -10,7 +10,10 @@ from botocore.exceptions import ClientError
 from recommender.adapters.aws import client, error_code
 from recommender.logic.eligibility import EndpointFacts, ModelPackageFacts, VariantFacts
 
-ACTIVE_JOB_STATUSES = frozenset({"PENDING", "IN_PROGRESS"})
+# Inference Recommender job statuses, grouped by what they mean for the endpoint.
+ACTIVE_JOB_STATUSES = frozenset({"PENDING", "IN_PROGRESS"})  # running: can be asked to stop
+NOT_ENDED_JOB_STATUSES = frozenset({*ACTIVE_JOB_STATUSES, "STOPPING"})  # the endpoint is still under load
+STOPPED_JOB_STATUSES = frozenset({"STOPPED", "DELETING", "DELETED"})  # ended without results
 
 
 def _missing(exc: ClientError) -> bool:

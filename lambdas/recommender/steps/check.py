@@ -11,9 +11,6 @@ from recommender.logic.polling import PollPolicy, next_wait
 from recommender.models import PollState, RunState, parse_time
 from recommender.settings import Settings
 
-RUNNING = frozenset({"PENDING", "IN_PROGRESS", "STOPPING"})
-STOPPED = frozenset({"STOPPED", "DELETING", "DELETED"})
-
 
 def failure_text(job_name: str, reason: str | None) -> str:
     """The service's FailureReason plus each failed benchmark's reason."""
@@ -38,7 +35,7 @@ def check(state: RunState, *, cfg: Settings, now: datetime) -> RunState:
         return state.model_copy(update={"poll": poll.model_copy(update=update)})
     if status == "FAILED":
         raise JobFailed(failure_text(state.job_name, (job or {}).get("FailureReason")))
-    if status in STOPPED:
+    if status in sagemaker.STOPPED_JOB_STATUSES:
         raise JobStopped(f"job {state.job_name} is {status}: it was stopped or deleted outside this workflow")
     if now >= deadline:
         sagemaker.stop_job(state.job_name)

@@ -28,9 +28,6 @@ from recommender.steps.reporting import notify_once, store_run
 
 # Partition key for runs whose input had no usable endpoint name (not a valid endpoint name).
 INVALID_ENDPOINT_KEY = "(invalid input)"
-ACTIVE = frozenset({"PENDING", "IN_PROGRESS"})
-# Not ended yet: the endpoint is still under load until the job reaches STOPPED.
-NOT_ENDED = frozenset({*ACTIVE, "STOPPING"})
 
 
 @dataclass(frozen=True)
@@ -92,8 +89,8 @@ def record_failure(
         described = sagemaker.describe_job(job)
         if described:
             job_arn, job_type = described.get("JobArn"), described.get("JobType", job_type)
-            job_running = described.get("Status") in NOT_ENDED
-            if described.get("Status") in ACTIVE and sagemaker.stop_job(job):
+            job_running = described.get("Status") in sagemaker.NOT_ENDED_JOB_STATUSES
+            if described.get("Status") in sagemaker.ACTIVE_JOB_STATUSES and sagemaker.stop_job(job):
                 reason = f"{reason.rstrip('.')}; job {job} was asked to stop"
 
     finished = parse_time(now)

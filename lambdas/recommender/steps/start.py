@@ -19,7 +19,6 @@ JOB_DESCRIPTION_MAX = 128  # RecommendationJobDescription
 # A job found under this run's name was created by this run only if it is not older than the run
 # (with some tolerance for clock skew between Step Functions and SageMaker).
 CLOCK_SKEW_SECONDS = 300
-ENDED = frozenset({"COMPLETED", "FAILED", "STOPPED", "DELETING", "DELETED"})
 
 
 def default_description(endpoint: str, trigger: str) -> str:
@@ -81,7 +80,7 @@ def take_lock(state: RunState, *, cfg: Settings, store: Store, now: datetime) ->
         draining = str(holder["draining"])
         job = sagemaker.describe_job(draining)
         status = str(job["Status"]) if job else "DELETED"
-        if status not in ENDED:
+        if status in sagemaker.NOT_ENDED_JOB_STATUSES:
             raise EndpointBusy(
                 f"endpoint {endpoint} is busy: job {draining} of execution {holder.get('owner')} was asked to "
                 f"stop and is still {status}; try again once it has stopped"
