@@ -8,9 +8,14 @@ from constructs import Construct
 
 from infra.nag import skip_checkov
 
+JOB_TYPE_INDEX = "byJobType"  # lambdas/recommender/adapters/store.py
+
 
 class ResultsStore(Construct):
-    """`self.table`: endpointName (S) + runKey (S), on demand, PITR, TTL on the lock's expiresAt."""
+    """`self.table`: endpointName (S) + runKey (S), on demand, PITR, TTL on the lock's expiresAt;
+    the sparse index `byJobType` (jobType + runKey) holds the run items only (the lock has no
+    jobType): Start Job reads the account's newest runs of a job type from it, for the first run
+    of an endpoint (README: The wait schedule)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, retain: bool) -> None:
         super().__init__(scope, construct_id)
@@ -30,6 +35,14 @@ class ResultsStore(Construct):
             encryption=dynamodb.TableEncryption.AWS_MANAGED,
             # The run history is the product: keep it when the stack goes unless told otherwise.
             removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
+        )
+        self.table.add_global_secondary_index(
+            index_name=JOB_TYPE_INDEX,
+            partition_key=dynamodb.Attribute(name="jobType", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="runKey", type=dynamodb.AttributeType.STRING),
+            # Only what the history query reads: each run item is copied as a few bytes.
+            projection_type=dynamodb.ProjectionType.INCLUDE,
+            non_key_attributes=["status", "durationSeconds"],
         )
         skip_checkov(
             self.table,

@@ -3,7 +3,8 @@ state machine offline, next to the fixed schedules people use today; plus cold-s
 
 For each job (a 45-minute Default job, a 2-hour Advanced job) and each schedule, runs are swept
 over job lengths around the nominal one (+0 ... +119 s) so the worst-case lag shows, not a lucky
-phase. "1 earlier run" means the endpoint already has one completed run of the nominal length.
+phase. "1 earlier run" means the endpoint already has one completed run of the nominal length;
+"first run, account history" that another endpoint of the account has (this endpoint has none).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import logging
 import statistics
 import sys
 import warnings
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
+from unittest import mock
 
 from simulator import coldstart, report
-from simulator.offline import OfflineStack
+from simulator.offline import REGION, OfflineStack
 from simulator.scenarios import SCENARIOS, Scenario, execute, prepare
 from simulator.seed import EndpointSpec
 from simulator.synth import STACK_NAME, SynthError, synthesize
@@ -31,13 +34,20 @@ class Schedule:
     label: str
     env: dict[str, str]
     history: bool
+    account_history: bool = False  # one completed run on another endpoint, none on this one
+    progress: bool = True  # the fixed schedules people use never read the job's progress
 
 
 SCHEDULES = (
     Schedule("adaptive, no history", {}, history=False),
+    Schedule("adaptive, first run, account history", {}, history=False, account_history=True),
     Schedule("adaptive, 1 earlier run", {}, history=True),
-    Schedule("fixed 120 s (SageMaker SDK)", {"POLL_INITIAL_SECONDS": "120", "POLL_MAX_SECONDS": "120"}, False),
-    Schedule("fixed 300 s (IR notebooks)", {"POLL_INITIAL_SECONDS": "300", "POLL_MAX_SECONDS": "300"}, False),
+    Schedule(
+        "fixed 120 s (SageMaker SDK)", {"POLL_INITIAL_SECONDS": "120", "POLL_MAX_SECONDS": "120"}, False, progress=False
+    ),
+    Schedule(
+        "fixed 300 s (IR notebooks)", {"POLL_INITIAL_SECONDS": "300", "POLL_MAX_SECONDS": "300"}, False, progress=False
+    ),
 )
 
 
@@ -53,9 +63,24 @@ class Row:
     cost: float
 
 
+def forget_runs(world: OfflineStack, endpoints: list[str]) -> None:
+    """Delete these endpoints' run items: every sample starts from an account without history
+    (an earlier sample's run would otherwise be the next one's account history)."""
+    import boto3
+
+    ddb = boto3.client("dynamodb", region_name=REGION)
+    for endpoint in endpoints:
+        for item in world.run_items(endpoint):
+            key = {"endpointName": {"S": endpoint}, "runKey": {"S": str(item["runKey"])}}
+            ddb.delete_item(TableName=world.deployment.table_name, Key=key)
+
+
 def measure(cdk_out: Path, job_label: str, scenario: Scenario, minutes: float, schedule: Schedule) -> Row:
     samples: list[report.RunFigures] = []
-    with OfflineStack(cdk_out, STACK_NAME) as world:
+    from recommender.steps import check
+
+    without_progress = mock.patch.object(check, "job_progress", return_value=None)
+    with OfflineStack(cdk_out, STACK_NAME) as world, without_progress if not schedule.progress else nullcontext():
         if schedule.env:
             world.configure(**schedule.env)
         for index, offset in enumerate(OFFSETS):
@@ -64,8 +89,12 @@ def measure(cdk_out: Path, job_label: str, scenario: Scenario, minutes: float, s
             execution_input = prepare(world, sample)
             if schedule.history:
                 execute(world, sample, execution_input, job_minutes=minutes)
+            other = replace(scenario, endpoint=EndpointSpec(name=f"bench-other-{index}"))
+            if schedule.account_history:
+                execute(world, other, prepare(world, other), job_minutes=minutes)
             result = execute(world, sample, execution_input, job_minutes=minutes + offset / 60)
             figures = report.figures(world, result.executions[-1])
+            forget_runs(world, [sample.endpoint.name, other.endpoint.name])
             if figures.status != "SUCCEEDED" or figures.lag_seconds is None:
                 raise RuntimeError(f"{job_label} / {schedule.label}: run ended {figures.status}")
             samples.append(figures)
@@ -84,13 +113,13 @@ def measure(cdk_out: Path, job_label: str, scenario: Scenario, minutes: float, s
 
 def table(rows: list[Row]) -> list[str]:
     head = (
-        f"{'job':<16}{'schedule':<30}{'polls':>7}{'transitions':>13}{'invocations':>13}"
+        f"{'job':<16}{'schedule':<38}{'polls':>7}{'transitions':>13}{'invocations':>13}"
         f"{'lag s':>8}{'worst lag s':>13}{'cost/run $':>12}"
     )
     lines = [head, "-" * len(head)]
     for row in rows:
         lines.append(
-            f"{row.job:<16}{row.schedule:<30}{row.polls:>7.1f}{row.transitions:>13.1f}{row.invocations:>13.1f}"
+            f"{row.job:<16}{row.schedule:<38}{row.polls:>7.1f}{row.transitions:>13.1f}{row.invocations:>13.1f}"
             f"{row.lag_nominal:>8.0f}{row.lag_worst:>13.0f}{row.cost:>12.5f}"
         )
     return lines

@@ -305,27 +305,40 @@ class FakeJob:
                 ]
         return response
 
+    def benchmark_end(self, index: int) -> float:
+        """When benchmark `index` finishes: one after the other over the IN_PROGRESS span, as the
+        recommendations' InvocationStartTime / InvocationEndTime say (the last at the job's end)."""
+        count = max(1, len(self.recommendations))
+        begin = self.created_at + min(self.plan.pending_seconds, self.plan.duration_seconds)
+        return begin + (self.created_at + self.plan.duration_seconds - begin) * (index + 1) / count
+
     def steps(self, now: float) -> list[Json]:
-        """The BENCHMARK steps, one per recommended configuration (none while PENDING)."""
+        """The BENCHMARK steps, one per recommended configuration (none while PENDING).
+
+        While the job is IN_PROGRESS, a benchmark whose end has passed is COMPLETED (FAILED when
+        the planned outcome fails it) with its results; the others are IN_PROGRESS.
+        """
         status = self.status(now)
         if status == "PENDING":
             return []
-        failed = self._failed_benchmarks(status)
+        finished = status in ("COMPLETED", "FAILED")
+        failed = self._failed_benchmarks(self.plan.outcome if status == "IN_PROGRESS" else status)
         steps = []
         for index, recommendation in enumerate(self.recommendations):
             benchmark: Json = {
                 "EndpointConfiguration": recommendation["EndpointConfiguration"],
                 "ModelConfiguration": recommendation["ModelConfiguration"],
             }
+            ended = finished or (status == "IN_PROGRESS" and self.benchmark_end(index) <= now)
             step_status = status
-            if index in failed:
+            if ended and index in failed:
                 step_status = "FAILED"
                 instance_type = recommendation["EndpointConfiguration"].get("InstanceType", "the instance")
                 benchmark["FailureReason"] = self.plan.step_failure_reason or (
                     f"Benchmark on {instance_type} failed: the model container did not pass "
                     "the /ping health check within 600 seconds."
                 )
-            elif status in ("COMPLETED", "FAILED"):  # the benchmarks that did finish
+            elif ended:  # the benchmarks that did finish
                 step_status = "COMPLETED"
                 metrics = recommendation.get("Metrics", {})
                 benchmark["Metrics"] = metrics

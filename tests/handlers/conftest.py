@@ -160,6 +160,15 @@ def clock() -> Iterator[SimulatedClock]:
         yield simulated
 
 
+def _table_schema(synth: Synthesized) -> dict[str, Any]:
+    """The results table's keys and indexes as the template defines them (no drift from infra)."""
+    [table] = [r["Properties"] for r in synth.template["Resources"].values() if r["Type"] == "AWS::DynamoDB::Table"]
+    schema = {key: table[key] for key in ("KeySchema", "AttributeDefinitions")}
+    if table.get("GlobalSecondaryIndexes"):
+        schema["GlobalSecondaryIndexes"] = table["GlobalSecondaryIndexes"]
+    return schema
+
+
 @pytest.fixture
 def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock, default_synth: Synthesized) -> Iterator[World]:
     for name, value in ENVIRONMENT.items():
@@ -181,18 +190,7 @@ def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock, default_synth:
             aws.session().register_component("data_loader", _LOADER)
             session = _test_session()
             dynamodb = shared_client(session, "dynamodb")
-            dynamodb.create_table(
-                TableName=TABLE_NAME,
-                KeySchema=[
-                    {"AttributeName": "endpointName", "KeyType": "HASH"},
-                    {"AttributeName": "runKey", "KeyType": "RANGE"},
-                ],
-                AttributeDefinitions=[
-                    {"AttributeName": "endpointName", "AttributeType": "S"},
-                    {"AttributeName": "runKey", "AttributeType": "S"},
-                ],
-                BillingMode="PAY_PER_REQUEST",
-            )
+            dynamodb.create_table(TableName=TABLE_NAME, BillingMode="PAY_PER_REQUEST", **_table_schema(default_synth))
             sns = shared_client(session, "sns")
             sqs = shared_client(session, "sqs")
             # Encrypted with a customer-managed key, as the template's topic: publishing needs the key.

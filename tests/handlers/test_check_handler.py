@@ -33,20 +33,26 @@ def polls(
 def test_pending_in_progress_completed_without_history(
     world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
 ) -> None:
+    # Three benchmarks one after the other from 300 s: done at 700, 1100 and 1500 s.
     world.fake.plan(duration_seconds=1500, pending_seconds=300)
     state = steps.started()
 
     seen = list(polls(state, clock, lambda_context))
 
-    assert seen[:4] == [
+    assert seen == [
         (60, {"status": "PENDING", "checks": 1, "nextWaitSeconds": 120}),
         (180, {"status": "PENDING", "checks": 2, "nextWaitSeconds": 120}),
         (300, {"status": "IN_PROGRESS", "checks": 3, "nextWaitSeconds": 120}),
         (420, {"status": "IN_PROGRESS", "checks": 4, "nextWaitSeconds": 120}),
+        (540, {"status": "IN_PROGRESS", "checks": 5, "nextWaitSeconds": 120}),
+        (660, {"status": "IN_PROGRESS", "checks": 6, "nextWaitSeconds": 120}),
+        # 1 of 3 done, 400 s after the first began at 300 s: the end is due at 1500 s; sleep
+        # until pollInitialSeconds before it.
+        (780, {"status": "IN_PROGRESS", "checks": 7, "nextWaitSeconds": 1500 - 60 - 780}),
+        (1440, {"status": "IN_PROGRESS", "checks": 8, "nextWaitSeconds": 120}),
+        # Noticed 60 s after it finished, with 9 checks instead of 13 (every 120 s).
+        (1560, {"status": "COMPLETED", "checks": 9, "nextWaitSeconds": 120}),
     ]
-    # Backed off to pollMaxSeconds: the job is noticed at most 120 s after it finished.
-    assert seen[-1] == (1500, {"status": "COMPLETED", "checks": 13, "nextWaitSeconds": 120})
-    assert [poll["checks"] for _, poll in seen] == list(range(1, 14))
 
 
 def test_check_keeps_the_rest_of_the_state(
@@ -108,7 +114,9 @@ def test_failed_job_raises_with_the_reasons(
             f"Benchmark on {instance_type} failed: the model container did not pass the /ping health check" in message
         )
     assert "ml.c6i.xlarge" not in message  # that benchmark completed
-    assert (clock.now() - START).total_seconds() == 1800 + 60  # noticed within one poll interval
+    # Noticed within pollMaxSeconds: progress put the end at 1800 s, so the check slept until 60 s
+    # before it (1 of 3 benchmarks done at 640 s, first seen at 660 s).
+    assert (clock.now() - START).total_seconds() == 1800 + 120
 
 
 def test_job_failing_while_pending(
@@ -341,3 +349,41 @@ def test_log_keys_do_not_leak_between_invocations(
     keys = logger.get_current_keys()
     assert "jobName" not in keys
     assert keys.get("execution", "").endswith(":run-9")
+
+
+def test_progress_unavailable_falls_back_to_the_schedule(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    # Benchmarks done at 700, 1100 and 1500 s. Listing them fails at 780 s (after botocore's
+    # attempts): the check is not lost, it waits as without progress; the next one uses progress.
+    world.fake.plan(duration_seconds=1500, pending_seconds=300)
+    state = steps.started()
+    clock.advance(780 - (clock.now() - START).total_seconds())
+    client = aws.client("sagemaker")
+    event = "before-send.sagemaker.ListInferenceRecommendationsJobSteps"
+    client.meta.events.register_first(
+        event, _unreachable(ReadTimeoutError(endpoint_url="https://api.sagemaker.us-east-1.amazonaws.com")), "steps"
+    )
+    try:
+        state = check.lambda_handler(state, lambda_context)
+    finally:
+        client.meta.events.unregister(event, unique_id="steps")
+    assert state["poll"]["status"] == "IN_PROGRESS"
+    assert state["poll"]["nextWaitSeconds"] == 120  # as without progress
+    clock.advance(120)
+    state = check.lambda_handler(state, lambda_context)
+    assert state["poll"]["nextWaitSeconds"] == 1500 - 60 - 900
+
+
+def test_a_long_first_run_sleeps_through_its_benchmarks(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    # A 2-hour job of 3 benchmarks and no history anywhere: polling every 120 s until the first
+    # benchmark is done (2480 s), then a sleep until shortly before the estimated end; noticed
+    # within a minute.
+    world.fake.plan(duration_seconds=7200, pending_seconds=120)
+    state = steps.started()
+    seen = list(polls(state, clock, lambda_context))
+    finished_after = seen[-1][0] - 7200
+    assert 0 <= finished_after <= 60
+    assert len(seen) <= 61 // 2  # a fixed 120 s schedule: 61 checks

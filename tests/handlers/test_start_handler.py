@@ -102,11 +102,19 @@ def test_advanced_fields_are_passed_through(world: World, steps: Steps, lambda_c
     assert request["StoppingConditions"] == stopping
 
 
-def _completed_run(world: World, job_type: str, duration: int, *, started_at: str, status: str = "COMPLETED") -> None:
-    job_name = f"ir-orchestrator-earlier{duration}-{ENDPOINT}"
+def _completed_run(
+    world: World,
+    job_type: str,
+    duration: int,
+    *,
+    started_at: str,
+    status: str = "COMPLETED",
+    endpoint: str = ENDPOINT,
+) -> None:
+    job_name = f"ir-orchestrator-earlier{duration}-{endpoint}"
     world.put_item(
         {
-            "endpointName": {"S": ENDPOINT},
+            "endpointName": {"S": endpoint},
             "runKey": {"S": run_key(job_name, started_at)},
             "status": {"S": status},
             "jobName": {"S": job_name},
@@ -135,6 +143,37 @@ def test_history_sets_the_first_wait(
         "nextWaitSeconds": 2700 - 60 - 30,
         "historySeconds": 2700,
     }
+
+
+def test_a_first_run_uses_the_accounts_runs_of_the_job_type(
+    world: World, steps: Steps, lambda_context: LambdaContext
+) -> None:
+    # This endpoint has never run; others have (one Query on the byJobType index, any endpoint).
+    _completed_run(world, "Default", 2700, started_at="2026-11-18T03:00:00Z", endpoint="other-endpoint")
+    _completed_run(world, "Default", 2400, started_at="2026-11-17T03:00:00Z", endpoint="third-endpoint")
+    _completed_run(world, "Default", 600, started_at="2026-11-16T03:00:00Z", endpoint="x", status="FAILED")
+    _completed_run(world, "Advanced", 900, started_at="2026-11-15T03:00:00Z", endpoint="other-endpoint")
+    started = start.lambda_handler(steps.validate(), lambda_context)
+    assert started["poll"]["historySeconds"] == 2400
+    assert started["poll"]["nextWaitSeconds"] == 2400 - 60
+
+
+def test_the_endpoints_own_runs_come_before_the_accounts(
+    world: World, steps: Steps, lambda_context: LambdaContext
+) -> None:
+    _completed_run(world, "Default", 3000, started_at="2026-11-18T03:00:00Z")
+    _completed_run(world, "Default", 900, started_at="2026-11-17T03:00:00Z", endpoint="other-endpoint")
+    started = start.lambda_handler(steps.validate(), lambda_context)
+    assert started["poll"]["historySeconds"] == 3000
+
+
+def test_no_run_anywhere_in_the_account_means_no_history(
+    world: World, steps: Steps, lambda_context: LambdaContext
+) -> None:
+    _completed_run(world, "Advanced", 900, started_at="2026-11-17T03:00:00Z", endpoint="other-endpoint")
+    started = start.lambda_handler(steps.validate(), lambda_context)
+    assert "historySeconds" not in started["poll"]
+    assert started["poll"]["nextWaitSeconds"] == 60
 
 
 def test_history_takes_the_shortest_earlier_run(world: World, steps: Steps, lambda_context: LambdaContext) -> None:

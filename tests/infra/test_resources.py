@@ -38,8 +38,20 @@ def test_table_keys_billing_recovery_ttl_and_encryption(default_template: Templa
                 [
                     {"AttributeName": "endpointName", "AttributeType": "S"},
                     {"AttributeName": "runKey", "AttributeType": "S"},
+                    {"AttributeName": "jobType", "AttributeType": "S"},
                 ]
             ),
+            # Sparse (run items only carry jobType): the account's newest runs of a job type.
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": "byJobType",
+                    "KeySchema": [
+                        {"AttributeName": "jobType", "KeyType": "HASH"},
+                        {"AttributeName": "runKey", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "INCLUDE", "NonKeyAttributes": ["status", "durationSeconds"]},
+                }
+            ],
             "BillingMode": "PAY_PER_REQUEST",
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "TimeToLiveSpecification": {"AttributeName": "expiresAt", "Enabled": True},

@@ -16,6 +16,8 @@ LOCK_KEY = "LOCK"
 # waits for that job to end, and at the latest for this long.
 DRAIN_SECONDS = 3600
 HISTORY_SCAN_LIMIT = 50
+# The sparse index of run items by job type (only run items carry jobType; infra/store.py).
+JOB_TYPE_INDEX = "byJobType"
 
 # Low-level client with hand-written (de)serialisation: the resource API is deprecated and heavy
 # to import; these few shapes are all the table holds.
@@ -167,6 +169,34 @@ class Store:
                 ":run": to_attr("RUN#"),
                 ":done": to_attr("COMPLETED"),
                 ":type": to_attr(job_type),
+            },
+            ScanIndexForward=False,
+            Limit=HISTORY_SCAN_LIMIT,
+        )
+        durations = [int(from_attr(item["durationSeconds"])) for item in page.get("Items", [])]
+        return min(durations) if durations else None
+
+    def account_shortest_completed_duration(self, job_type: str) -> int | None:
+        """Shortest duration of the account's newest completed runs of this job type, any endpoint:
+        the prior of an endpoint's first run.
+
+        One Query on the `byJobType` index (jobType, runKey): run keys start with the run's start
+        time, so the newest runs come first whatever the number of endpoints; one read per run,
+        nothing to maintain (the index is fed by the run items Publish and Record Failure write).
+        The shortest, not a typical duration: another endpoint's job may be shorter or longer, and
+        waking early costs a few polls where waking late costs lag.
+        """
+        page = self.db.query(
+            TableName=self.table,
+            IndexName=JOB_TYPE_INDEX,
+            KeyConditionExpression="jobType = :type AND begins_with(runKey, :run)",
+            FilterExpression="#status = :done AND attribute_exists(durationSeconds)",
+            ProjectionExpression="durationSeconds",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":type": to_attr(job_type),
+                ":run": to_attr("RUN#"),
+                ":done": to_attr("COMPLETED"),
             },
             ScanIndexForward=False,
             Limit=HISTORY_SCAN_LIMIT,

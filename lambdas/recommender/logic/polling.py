@@ -8,7 +8,16 @@ state transitions and a Lambda invocation. Two regimes:
 - history (earlier completed runs of the same endpoint and job type): sleep until shortly
   (`initial` seconds) before the shortest earlier duration, then poll every `initial` seconds
   while the job is within 25 % of that duration, then fall back to `maximum`. A weekly job is
-  noticed within `initial` seconds of finishing with a handful of polls.
+  noticed within `initial` seconds of finishing with a handful of polls. The history is the
+  endpoint's own; a first run on an endpoint uses the account's runs of the same job type instead
+  (Start Job reads both, see `adapters/store.py`).
+
+And the job's own progress, once a benchmark has finished (`Progress`, from
+ListInferenceRecommendationsJobSteps): k of n benchmarks done, the k-th ending t seconds after the
+first began, puts the end at about t*n/k after that start; the check sleeps until `initial` seconds
+before it. Progress only ever lengthens the wait the regime above chose, never shortens it: every
+wait stays at least the regime's, so `worst_case_checks` (which ignores progress) still bounds the
+checks whatever the service reports.
 
 Waits never run past the run's deadline, so the deadline is acted on in time.
 """
@@ -26,6 +35,39 @@ class PollPolicy:
     maximum: int
 
 
+@dataclass(frozen=True)
+class Progress:
+    """The job's benchmarks at a check: `done` (COMPLETED or FAILED) of `total`; `began` and
+    `last_done`: seconds since the run started at which the first benchmark started and the latest
+    finished one ended (None when the service did not say: the run's start and the check's time)."""
+
+    done: int
+    total: int
+    began: float | None = None
+    last_done: float | None = None
+
+
+def estimated_end(progress: Progress | None, *, elapsed: float) -> float | None:
+    """Seconds since the run started at which the job should end, from its progress; None when it
+    says nothing (no benchmark done yet, nothing listed, or times that make no sense).
+
+    Noisy input is clamped, never trusted: counts beyond the total, times before the run or after
+    the check. All benchmarks done means the job is ending now.
+    """
+    if progress is None or progress.total <= 0 or progress.done <= 0:
+        return None
+    total = progress.total
+    done = min(progress.done, total)
+    if done == total:
+        return elapsed
+    began = min(max(progress.began or 0.0, 0.0), elapsed)
+    last = elapsed if progress.last_done is None else progress.last_done
+    last = min(max(last, began), elapsed)
+    if last <= began:
+        return None
+    return began + (last - began) * total / done
+
+
 def next_wait(
     policy: PollPolicy,
     *,
@@ -33,11 +75,13 @@ def next_wait(
     checks: int,
     history_seconds: int | None,
     seconds_to_deadline: float,
+    progress: Progress | None = None,
 ) -> int:
     """Seconds to wait before the next check.
 
     `elapsed`: seconds since the run started; `checks`: checks done so far; `history_seconds`:
-    shortest earlier run duration, or None; `seconds_to_deadline`: time left before the deadline.
+    shortest earlier run duration, or None; `seconds_to_deadline`: time left before the deadline;
+    `progress`: the job's benchmarks at this check, if known.
     """
     if history_seconds is not None and history_seconds > 0:
         wake_at = history_seconds - policy.initial
@@ -49,6 +93,9 @@ def next_wait(
             wait = policy.maximum
     else:
         wait = min(policy.maximum, policy.initial * 2 ** min(checks, 16))
+    end = estimated_end(progress, elapsed=elapsed)
+    if end is not None:  # sleep until shortly before the estimated end; never less than above
+        wait = max(wait, end - policy.initial - elapsed)
     # Step Functions needs a whole, positive number; wake up at the deadline at the latest.
     return max(1, int(min(wait, max(seconds_to_deadline, 1))))
 
@@ -90,7 +137,7 @@ def worst_case_checks(policy: PollPolicy, deadline_seconds: float) -> int:
     No history; and every history duration that can change the schedule: 1 s up to the deadline
     plus `initial` (a longer history means one sleep straight to the deadline). The count includes
     the check at the deadline, the one that stops the job. Bounded: one closed-form count per
-    history second.
+    history second. Progress is left out: it only lengthens waits, so it never adds checks.
     """
     deadline = float(deadline_seconds)
     worst = _checks_to_deadline(policy, deadline, None)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from recommender.adapters import sagemaker
+from recommender.adapters import progress, sagemaker
 from recommender.adapters.aws import is_transient
 from recommender.errors import JobFailed, JobStopped, JobTimedOut
-from recommender.logic.polling import PollPolicy, next_wait
+from recommender.logic.polling import PollPolicy, Progress, next_wait
 from recommender.models import PollState, RunState, parse_time
 from recommender.settings import Settings
 
@@ -17,6 +17,18 @@ def failure_text(job_name: str, reason: str | None) -> str:
     lines = [f"job {job_name} failed: {reason or 'no reason given by the service'}"]
     lines += [f"failed benchmark {r}" for r in sagemaker.failed_step_reasons(job_name)]
     return "; ".join(lines)
+
+
+def job_progress(state: RunState) -> Progress | None:
+    """The job's benchmark progress, or None when SageMaker cannot say right now (throttled, 5xx,
+    unreachable): progress only lengthens waits, so the schedule without it is always safe."""
+    try:
+        steps = progress.benchmark_steps(state.job_name)
+    except Exception as exc:
+        if not is_transient(exc):
+            raise
+        return None
+    return progress.progress_of(steps, started_at=parse_time(state.started_at))
 
 
 def check(state: RunState, *, cfg: Settings, now: datetime) -> RunState:
@@ -49,6 +61,8 @@ def check(state: RunState, *, cfg: Settings, now: datetime) -> RunState:
         checks=checks,
         history_seconds=poll.history_seconds,
         seconds_to_deadline=(deadline - now).total_seconds(),
+        # Benchmarks are listed only while they run (none while PENDING).
+        progress=job_progress(state) if status == "IN_PROGRESS" else None,
     )
     update = {"status": status, "checks": checks, "next_wait_seconds": wait, "unreachable": None}
     return state.model_copy(update={"poll": poll.model_copy(update=update)})

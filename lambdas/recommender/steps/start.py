@@ -135,7 +135,10 @@ def start(state: RunState, *, cfg: Settings, store: Store, now: datetime) -> Run
             raise JobConflict(f"a job named {state.job_name} exists and was not started by this run") from exc
         job_arn = str(existing["JobArn"])
     abandon_if_execution_ended(state, store=store, now=now)
+    # The endpoint's own runs; for its first run, the account's runs of the job type (any endpoint).
     history = store.shortest_completed_duration(endpoint, state.request.job_type)
+    if history is None:
+        history = store.account_shortest_completed_duration(state.request.job_type)
     started = parse_time(state.started_at)
     wait = next_wait(
         PollPolicy(cfg.poll_initial_seconds, cfg.poll_max_seconds),
