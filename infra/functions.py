@@ -181,20 +181,13 @@ class Functions(Construct):
         # No resource-level permissions (Service Authorization Reference): IAM authorizes it against
         # "*" only, so a grant scoped to job ARNs denies every call (each FAILED job would then be
         # recorded as an AccessDenied ERROR instead of its failed benchmarks).
-        self._allow(
-            self.check,
-            ["sagemaker:ListInferenceRecommendationsJobSteps"],
-            ["*"],
-            sid="ListJobStepsHasNoResourceLevelPermissions",
-            reason="sagemaker:ListInferenceRecommendationsJobSteps has no resource-level permissions (Service "
-            "Authorization Reference): it is granted on '*' alone, in its own statement (read-only: the "
-            "failure reasons of a failed job's benchmarks).",
-        )
+        self._allow_list_job_steps(self.check, "the failure reasons of a failed job's benchmarks")
         acknowledge(self.check, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
 
         # ---------------------------------------------------------------- Publish Results
         self.publish = self._function("Publish", "publish", "Stores and notifies the recommendations")
         self._allow_jobs(self.publish, job_prefix, ["sagemaker:DescribeInferenceRecommendationsJob"])
+        self._allow_list_job_steps(self.publish, "the benchmarks that failed inside a COMPLETED job")
         self._grant_table(self.publish, table)
         self._grant_publish(self.publish, topic)
         acknowledge(self.publish, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
@@ -282,6 +275,16 @@ class Functions(Construct):
         statement = iam.PolicyStatement(sid=sid, actions=actions, resources=resources)
         function.add_to_role_policy(statement)
         acknowledge_wildcards(self._roles[function.node.path], reason, statement)
+
+    def _allow_list_job_steps(self, function: lambda_.Function, why: str) -> None:
+        self._allow(
+            function,
+            ["sagemaker:ListInferenceRecommendationsJobSteps"],
+            ["*"],
+            sid="ListJobStepsHasNoResourceLevelPermissions",
+            reason="sagemaker:ListInferenceRecommendationsJobSteps has no resource-level permissions (Service "
+            f"Authorization Reference): it is granted on '*' alone, in its own statement (read-only: {why}).",
+        )
 
     def _allow_jobs(self, function: lambda_.Function, prefix: str, actions: list[str]) -> None:
         # SageMaker may lower-case names in ARNs: allow both spellings of the prefix, nothing wider.

@@ -263,9 +263,20 @@ class CurrentEndpoint(Wire):
 
 
 class Recommendation(Wire):
+    """One `InferenceRecommendation`: everything the service returns for it (absent when unknown)."""
+
     rank: int
+    recommendation_id: str | None = None
+    # EndpointConfiguration: the endpoint and variant the service benchmarked on, what it recommends.
+    endpoint_name: str | None = None
+    variant_name: str | None = None
     instance_type: str | None = None
     instance_count: int | None = None
+    serverless: dict[str, Any] | None = None  # the API's own ServerlessConfig shape, when present
+    # ModelConfiguration.
+    compilation_job_name: str | None = None
+    inference_specification_name: str | None = None
+    # RecommendationMetrics, every member of the API model.
     cost_per_hour: Number | None = None
     cost_per_inference: Number | None = None
     max_invocations: Number | None = None
@@ -274,6 +285,24 @@ class Recommendation(Wire):
     memory_utilization: Number | None = None
     model_setup_time_sec: Number | None = None
     environment: dict[str, str] = Field(default_factory=dict)
+    invocation_start_time: str | None = None  # ISO-8601 UTC
+    invocation_end_time: str | None = None
+
+
+class FailedBenchmark(Wire):
+    """A benchmark step that failed (ListInferenceRecommendationsJobSteps, StepType BENCHMARK)."""
+
+    instance_type: str | None = None
+    reason: str
+
+
+class Regression(Wire):
+    """The current endpoint measured worse than in the previous COMPLETED run of the same endpoint
+    and job type; only the figures beyond their threshold are set."""
+
+    throughput_drop_percent: Number | None = None  # max invocations, (previous - now) / previous
+    latency_rise_percent: Number | None = None  # model latency, (now - previous) / previous
+    previous_run_key: str
 
 
 class Best(Wire):
@@ -315,6 +344,9 @@ class RunRecord(Wire):
     violations: list[str] | None = None
     # Lowest-ranked recommendations left out to keep the item within DynamoDB's 400 KB.
     recommendations_omitted: int | None = None
+    # Benchmarks that failed inside a COMPLETED job (they have no recommendation).
+    failed_benchmarks: list[FailedBenchmark] | None = None
+    regression: Regression | None = None
 
     @property
     def run_key(self) -> str:

@@ -64,9 +64,15 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
     }
     assert job.name.startswith("ir-orchestrator-")
     assert job.name.endswith(f"-{endpoint}")
-    # Then only status checks: one per poll and one by Publish Results. Nothing stopped.
-    assert observed.operations() == {"CreateInferenceRecommendationsJob", "DescribeInferenceRecommendationsJob"}
+    # Then only status checks: one per poll and one by Publish Results, which also lists the
+    # benchmarks that failed inside the completed job (none here). Nothing stopped.
+    assert observed.operations() == {
+        "CreateInferenceRecommendationsJob",
+        "DescribeInferenceRecommendationsJob",
+        "ListInferenceRecommendationsJobSteps",
+    }
     assert len(observed.calls_to("DescribeInferenceRecommendationsJob")) == observed.polls + 1
+    assert len(observed.calls_to("ListInferenceRecommendationsJobSteps")) == 1
 
     started = started_at(observed.execution)
     item = observed.item

@@ -91,8 +91,16 @@ def test_run_item(world: World, completed: dict[str, Any], lambda_context: Lambd
     costs = [r["costPerInference"] for r in recommendations]
     assert costs == sorted(costs)
     # Recommendations are for one instance (InitialInstanceCount 1), as the service makes them.
+    job_name = completed["jobName"]
     assert recommendations[0] == {
         "rank": 1,
+        # Everything the service returned for it: its id, the endpoint and variant it benchmarked
+        # on, and when (the fake's second benchmark of three, between 03:01 and 03:45).
+        "recommendationId": f"{job_name[:40]}-02-g4dn.xlarge",
+        "endpointName": f"sm-epc-{job_name[:40]}-2",
+        "variantName": "AllTraffic",
+        "invocationStartTime": "2026-11-25T03:15:40Z",
+        "invocationEndTime": "2026-11-25T03:30:20Z",
         "instanceType": "ml.g4dn.xlarge",
         "instanceCount": 1,
         "costPerHour": 0.736,
@@ -108,6 +116,42 @@ def test_run_item(world: World, completed: dict[str, Any], lambda_context: Lambd
     assert not {"cpuUtilization", "memoryUtilization", "modelSetupTimeSec"} & set(recommendations[1])
     assert (recommendations[2]["cpuUtilization"], recommendations[2]["memoryUtilization"]) == (62.5, 35)
     assert recommendations[2]["modelSetupTimeSec"] == 180
+
+
+def test_failed_benchmarks_of_a_completed_job_are_stored_and_mailed(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    """A COMPLETED job whose last benchmark failed: the missing recommendation is explained."""
+    world.fake.plan(failed_benchmarks=1, step_failure_reason="The model container did not pass /ping.")
+    state = steps.completed(clock)
+
+    publish.lambda_handler(state, lambda_context)
+
+    [item] = world.runs()
+    # The fake's three benchmarks: c5, g4dn, c6i; the last one failed and has no recommendation.
+    assert [r["instanceType"] for r in item["recommendations"]] == ["ml.g4dn.xlarge", "ml.c5.xlarge"]
+    assert item["failedBenchmarks"] == [
+        {"instanceType": "ml.c6i.xlarge", "reason": "The model container did not pass /ping."}
+    ]
+    assert world.calls("ListInferenceRecommendationsJobSteps")[-1] == {
+        "JobName": state["jobName"],
+        "StepType": "BENCHMARK",
+        "Status": "FAILED",
+    }
+    [document] = world.published_documents()
+    assert json.loads(document["default"])["failedBenchmarks"] == item["failedBenchmarks"]
+    lines = document["email"].splitlines()
+    assert "Benchmarks that failed (no recommendation for them):" in lines
+    assert "  ml.c6i.xlarge: The model container did not pass /ping." in lines
+
+
+def test_no_failed_benchmarks_no_attribute(
+    world: World, completed: dict[str, Any], lambda_context: LambdaContext
+) -> None:
+    publish.lambda_handler(completed, lambda_context)
+    [item] = world.runs()
+    assert "failedBenchmarks" not in item
+    assert "Benchmarks that failed" not in world.published_documents()[0]["email"]
 
 
 def test_numbers_are_stored_as_dynamodb_numbers(

@@ -129,9 +129,14 @@ def test_publish_reads_the_job_writes_the_table_and_publishes(default_synth: Syn
     allowed = permissions(template, "FunctionsPublishRole")
     assert (
         actions(allowed) - table_actions(allowed)
-        == {"sagemaker:DescribeInferenceRecommendationsJob"} | PUBLISH | TRACING | LOGGING
+        == {"sagemaker:DescribeInferenceRecommendationsJob", "sagemaker:ListInferenceRecommendationsJobSteps"}
+        | PUBLISH
+        | TRACING
+        | LOGGING
     )
     assert on(allowed, "sagemaker:DescribeInferenceRecommendationsJob") == jobs("ir-orchestrator-*")
+    # The benchmarks that failed inside a COMPLETED job; no resource-level permissions: "*" only.
+    assert on(allowed, "sagemaker:ListInferenceRecommendationsJobSteps") == {"*"}
     assert_table_read_write(template, allowed)
     assert_publishes(template, allowed)
     assert_common(template, "Publish", allowed)

@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from recommender.adapters.aws import client, error_code
 from recommender.logic.eligibility import EndpointFacts, ModelPackageFacts, VariantFacts
+from recommender.models import FailedBenchmark
 
 # Inference Recommender job statuses, grouped by what they mean for the endpoint.
 ACTIVE_JOB_STATUSES = frozenset({"PENDING", "IN_PROGRESS"})  # running: can be asked to stop
@@ -198,21 +199,32 @@ def stop_job(job_name: str) -> bool:
     return True
 
 
-def failed_step_reasons(job_name: str) -> list[str]:
-    """The failure reasons of the job's failed benchmarks, most useful to a person."""
-    reasons = []
-    paginator_args = {"JobName": job_name, "StepType": "BENCHMARK", "Status": "FAILED"}
+def failed_benchmarks(job_name: str) -> list[FailedBenchmark]:
+    """The job's failed benchmarks, each with its instance type and the service's reason (all pages).
+
+    A FAILED job's steps say why it failed; a COMPLETED job's say which instance types are missing
+    from its recommendations.
+    """
+    found = []
     token: str | None = None
     while True:
         page = client("sagemaker").list_inference_recommendations_job_steps(
-            **paginator_args, **({"NextToken": token} if token else {})
+            JobName=job_name, StepType="BENCHMARK", Status="FAILED", **({"NextToken": token} if token else {})
         )
         for step in page.get("Steps", []):
             benchmark = step.get("InferenceBenchmark") or {}
             reason = benchmark.get("FailureReason")
             instance = (benchmark.get("EndpointConfiguration") or {}).get("InstanceType")
             if reason:
-                reasons.append(f"{instance}: {reason}" if instance else reason)
+                found.append(FailedBenchmark(instance_type=instance or None, reason=reason))
         token = page.get("NextToken")
         if not token:
-            return reasons
+            return found
+
+
+def failed_step_reasons(job_name: str) -> list[str]:
+    """The failure reasons of the job's failed benchmarks, most useful to a person."""
+    return [
+        f"{failed.instance_type}: {failed.reason}" if failed.instance_type else failed.reason
+        for failed in failed_benchmarks(job_name)
+    ]

@@ -135,6 +135,9 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
     if left_out > 0:
         lines.append(f"... and {left_out} more, lower-ranked, in the run record (too many for one message)")
     lines += _verdict(record)
+    if record.failed_benchmarks:
+        lines += ["", "Benchmarks that failed (no recommendation for them):"]
+        lines += [f"  {failed.instance_type or 'n/a'}: {failed.reason}" for failed in record.failed_benchmarks]
     if record.status != "COMPLETED":
         lines += ["", f"What happened: {record.failure_reason or 'unknown'}"]
         lines += [f"  - {violation}" for violation in record.violations or []]

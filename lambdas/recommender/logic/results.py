@@ -14,6 +14,8 @@ from recommender.models import (
     Recommendation,
     RunRecord,
     finite,
+    iso,
+    parse_time,
 )
 
 # DynamoDB items are at most 400 KB (names and values, UTF-8). The estimate below (the item as
@@ -49,17 +51,51 @@ def _int(value: Any) -> int | None:
     return int(number) if number is not None else None
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _time(value: Any) -> str | None:
+    """A timestamp (datetime from botocore, epoch seconds or ISO text) as ISO-8601 UTC."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return iso(parse_time(value))
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _serverless(value: Any) -> dict[str, Any] | None:
+    """The ServerlessConfig as the API gives it (numbers only, unknown ones left out)."""
+    if not isinstance(value, Mapping):
+        return None
+    kept = {str(k): finite(v) for k, v in value.items() if finite(v) is not None}
+    return kept or None
+
+
 def parse_recommendations(job: Mapping[str, Any]) -> list[Recommendation]:
-    """Recommendations ranked by cost per inference (unknown cost last; ties keep service order)."""
+    """Recommendations ranked by cost per inference (unknown cost last; ties keep service order).
+
+    Everything the service returns per recommendation is kept (absent when unknown).
+    """
     parsed = []
     for item in job.get("InferenceRecommendations") or []:
         metrics = item.get("Metrics") or {}
         config = item.get("EndpointConfiguration") or {}
-        environment = (item.get("ModelConfiguration") or {}).get("EnvironmentParameters") or []
+        model = item.get("ModelConfiguration") or {}
+        environment = model.get("EnvironmentParameters") or []
         parsed.append(
             {
+                "recommendation_id": _text(item.get("RecommendationId")),
+                "endpoint_name": _text(config.get("EndpointName")),
+                "variant_name": _text(config.get("VariantName")),
                 "instance_type": config.get("InstanceType"),
                 "instance_count": _int(config.get("InitialInstanceCount")),
+                "serverless": _serverless(config.get("ServerlessConfig")),
+                "compilation_job_name": _text(model.get("CompilationJobName")),
+                "inference_specification_name": _text(model.get("InferenceSpecificationName")),
+                "invocation_start_time": _time(item.get("InvocationStartTime")),
+                "invocation_end_time": _time(item.get("InvocationEndTime")),
                 "cost_per_hour": finite(metrics.get("CostPerHour")),
                 "cost_per_inference": finite(metrics.get("CostPerInference")),
                 "max_invocations": finite(metrics.get("MaxInvocations")),

@@ -9,7 +9,7 @@ from recommender.adapters import sagemaker
 from recommender.adapters.store import Store
 from recommender.errors import JobFailed
 from recommender.logic.results import compare, parse_current_endpoint, parse_recommendations, pick_best
-from recommender.models import EndpointSnapshot, RunRecord, RunState, iso, parse_time
+from recommender.models import EndpointSnapshot, FailedBenchmark, RunRecord, RunState, iso, parse_time
 from recommender.steps.reporting import notify_once, store_run
 
 
@@ -22,6 +22,7 @@ def completed_record(
     snapshot: EndpointSnapshot | None,
     execution_arn: str | None = None,
     trigger: str | None = None,
+    failed_benchmarks: list[FailedBenchmark] | None = None,
 ) -> RunRecord:
     """The run record of a COMPLETED job (pure: the same job always gives the same record)."""
     recommendations = parse_recommendations(job)
@@ -46,6 +47,7 @@ def completed_record(
         recommendations=recommendations,
         best=best,
         comparison=compare(recommendations, best, current),
+        failed_benchmarks=failed_benchmarks or None,
     )
 
 
@@ -61,6 +63,7 @@ def publish(state: RunState, *, store: Store, topic_arn: str, region: str, now: 
         snapshot=state.endpoint,
         execution_arn=state.execution.id,
         trigger=state.request.trigger,
+        failed_benchmarks=sagemaker.failed_benchmarks(state.job_name),
     )
     stored, notified = store_run(record, store=store, overwrite_status={"COMPLETED"})
     # The run is recorded and its job has ended: free the endpoint before notifying.
