@@ -43,7 +43,8 @@ def assert_table_read_write(template: dict, allowed: set[Permission]) -> None:
         table_actions(allowed)
     )
     for action in table_actions(allowed):
-        assert on(allowed, action) == {f"<{table}.Arn>"}, action
+        # The table and its indexes (Start reads the byJobType index; the grant covers them all).
+        assert on(allowed, action) == {f"<{table}.Arn>", f"<{table}.Arn>/index/*"}, action
 
 
 def assert_publishes(template: dict, allowed: set[Permission]) -> None:
