@@ -222,6 +222,9 @@ class RecommenderConfig(_Context):
     live_traffic_lookback_minutes: StrictInt = Field(default=60, ge=1, le=10080)
     live_traffic_max_invocations: StrictInt = Field(default=0, ge=0)
     job_name_prefix: StrictStr = "ir-orchestrator"
+    # Regression alert thresholds, percent (same bounds as recommender.settings.Settings).
+    regression_throughput_drop_percent: StrictInt | StrictFloat = Field(default=10, gt=0, le=100)
+    regression_latency_rise_percent: StrictInt | StrictFloat = Field(default=20, gt=0, le=1000)
     retain_data: StrictBool = True
     # Powertools Tracer (X-Ray subsegments per AWS call) costs ~230 ms of cold start; opt-in.
     trace_aws_calls: StrictBool = False

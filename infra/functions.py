@@ -84,6 +84,8 @@ def function_environment(
         "LIVE_TRAFFIC_LOOKBACK_MINUTES": str(config.live_traffic_lookback_minutes),
         "LIVE_TRAFFIC_MAX_INVOCATIONS": str(config.live_traffic_max_invocations),
         "LOCK_GRACE_SECONDS": str(LOCK_GRACE_SECONDS),
+        "REGRESSION_THROUGHPUT_DROP_PERCENT": f"{config.regression_throughput_drop_percent:g}",
+        "REGRESSION_LATENCY_RISE_PERCENT": f"{config.regression_latency_rise_percent:g}",
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",

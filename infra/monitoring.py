@@ -23,6 +23,16 @@ RESULT_METRICS = (
     ("RunDurationSeconds", "Run duration (s)"),
 )
 PERIOD = Duration.minutes(5)
+# Publish Results emits `Regression` (1/0) once per completed run, per endpoint and job type.
+REGRESSION_METRIC = "Regression"
+
+
+def regression_query() -> str:
+    """A Metrics Insights query over every endpoint's `Regression` (one alarm for all, no
+    redeploy per endpoint; whatever dimensions Powertools adds)."""
+    return f'SELECT MAX({REGRESSION_METRIC}) FROM "{METRICS_NAMESPACE}"'
+
+
 RESULT_PERIOD = Duration.hours(6)
 
 
@@ -53,7 +63,7 @@ class Monitoring(Construct):
         notify = actions.SnsAction(topic)
         self.alarms: list[cloudwatch.Alarm] = []
 
-        def alarm(construct_id: str, metric: cloudwatch.Metric, description: str) -> None:
+        def alarm(construct_id: str, metric: cloudwatch.Metric | cloudwatch.MathExpression, description: str) -> None:
             created = metric.create_alarm(
                 self,
                 construct_id,
@@ -87,6 +97,15 @@ class Monitoring(Construct):
                 function.metric_throttles(period=PERIOD, statistic="Sum"),
                 f"The {step} step was throttled.",
             )
+        alarm(
+            "Regression",
+            cloudwatch.MathExpression(
+                expression=regression_query(), using_metrics={}, period=PERIOD, label=REGRESSION_METRIC
+            ),
+            "A completed run measured the current endpoint's throughput or latency worse than the previous "
+            "completed run of the same endpoint and job type (beyond regressionThroughputDropPercent / "
+            "regressionLatencyRisePercent): see the run's notification.",
+        )
         alarm(
             "DeadLetters",
             dead_letter_queue.metric_approximate_number_of_messages_visible(period=PERIOD, statistic="Maximum"),

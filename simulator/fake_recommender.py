@@ -112,6 +112,9 @@ class JobPlan:
     failed_benchmarks: int = 0  # COMPLETED jobs: this many benchmarks (the last ones) failed
     endpoint_name: str | None = None
     recommendations: list[Json] | None = None
+    # The benchmarked endpoint's own InferenceMetrics (MaxInvocations, ModelLatency), replacing
+    # its instance type's profile: a slower or faster current endpoint.
+    endpoint_metrics: Json | None = None
     once: bool = False
 
 
@@ -138,6 +141,11 @@ _PROFILES: dict[str, tuple[float, int, int, int]] = {
     "ml.g4dn.xlarge": (0.736, 1645, 171, 4),
 }
 _CANDIDATES = ("ml.c5.xlarge", "ml.m5.xlarge", "ml.g4dn.xlarge", "ml.c6i.xlarge")
+
+
+def instance_prices() -> dict[str, float]:
+    """USD per hour of each instance type the fake knows (the prices it bills recommendations at)."""
+    return {instance: profile[0] for instance, profile in _PROFILES.items()}
 
 
 def _profile(instance_type: str | None) -> tuple[float, int, int, int]:
@@ -299,7 +307,7 @@ class FakeJob:
             if self.endpoint:
                 # InferenceMetrics: "The expected maximum number of requests per minute for the instance."
                 _, invocations, latency, _ = _profile(self.endpoint.instance_type)
-                metrics = {"MaxInvocations": invocations, "ModelLatency": latency}
+                metrics = {"MaxInvocations": invocations, "ModelLatency": latency, **(self.plan.endpoint_metrics or {})}
                 response["EndpointPerformances"] = [
                     {"Metrics": metrics, "EndpointInfo": {"EndpointName": self.endpoint.name}}
                 ]
@@ -415,6 +423,7 @@ class FakeInferenceRecommender:
         failed_steps: int = 1,
         step_failure_reason: str | None = None,
         failed_benchmarks: int = 0,
+        endpoint_metrics: Json | None = None,
         once: bool = False,
     ) -> JobPlan:
         """Script the jobs created from now on.
@@ -423,6 +432,8 @@ class FakeInferenceRecommender:
         `InferenceRecommendation` dicts) replace the generated ones. A FAILED job has
         ``failed_steps`` failed benchmarks (at least one); a COMPLETED one ``failed_benchmarks``
         (the last ones, never all: they have no recommendation, and their steps say why).
+        ``endpoint_metrics`` (``{"MaxInvocations": .., "ModelLatency": ..}``) replaces what the
+        benchmarked endpoint measures (`EndpointPerformances`), e.g. a slower current endpoint.
         ``once=True`` plans are used by a single job each, in the order given, before any standing
         plan; among standing plans the newest wins. Endpoint-specific plans beat catch-all ones.
         Without a plan jobs complete after 45 minutes.
@@ -435,6 +446,7 @@ class FakeInferenceRecommender:
             failed_steps=failed_steps,
             step_failure_reason=step_failure_reason,
             failed_benchmarks=failed_benchmarks,
+            endpoint_metrics=dict(endpoint_metrics) if endpoint_metrics else None,
             endpoint_name=endpoint_name,
             recommendations=copy.deepcopy(recommendations),
             once=once,

@@ -24,6 +24,12 @@ class Settings(BaseModel):
     live_traffic_max_invocations: int = Field(alias="LIVE_TRAFFIC_MAX_INVOCATIONS", ge=0)
     # How long a lock outlives the run's deadline before another run may take it over.
     lock_grace_seconds: int = Field(default=900, alias="LOCK_GRACE_SECONDS", ge=0)
+    # A completed run is a regression when the current endpoint's throughput fell / latency rose
+    # by more than this against the previous completed run of the same endpoint and job type.
+    regression_throughput_drop_percent: float = Field(
+        default=10, alias="REGRESSION_THROUGHPUT_DROP_PERCENT", gt=0, le=100
+    )
+    regression_latency_rise_percent: float = Field(default=20, alias="REGRESSION_LATENCY_RISE_PERCENT", gt=0, le=1000)
     metrics_namespace: str = Field(default="InferenceRecommenderOrchestrator", alias="POWERTOOLS_METRICS_NAMESPACE")
 
     @property

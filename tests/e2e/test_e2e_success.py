@@ -72,7 +72,8 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
         "ListInferenceRecommendationsJobSteps",
     }
     assert len(observed.calls_to("DescribeInferenceRecommendationsJob")) == observed.polls + 1
-    assert len(observed.calls_to("ListInferenceRecommendationsJobSteps")) == 1
+    failed_steps = [c for c in observed.calls_to("ListInferenceRecommendationsJobSteps") if c.get("Status") == "FAILED"]
+    assert len(failed_steps) == 1  # Publish Results' (Check Job reads the steps' progress)
 
     started = started_at(observed.execution)
     item = observed.item
@@ -199,9 +200,13 @@ def test_scheduled_run_waits_for_the_previous_runs_duration(world: OfflineStack)
     (start,) = [i for i in second.invocations if i.handler.startswith("recommender.handlers.start")]
     assert start.result["poll"]["historySeconds"] == DEFAULT_JOB_SECONDS
     assert DEFAULT_JOB_SECONDS - 61 <= start.result["poll"]["nextWaitSeconds"] <= DEFAULT_JOB_SECONDS - 60
-    # Far fewer polls than the first run, and the result is noticed within a minute.
-    assert first.figures.polls >= 20
-    assert second.figures.polls <= first.figures.polls // 3
+    # The first run had no history: every 120 s until its first benchmark was done, then one sleep
+    # until shortly before the end its progress foretold (not the 23 polls of every 120 s). The
+    # second sleeps straight to the end and is noticed within a minute.
+    assert 8 <= first.figures.polls <= 12
+    assert first.figures.lag_seconds is not None
+    assert 0 <= first.figures.lag_seconds <= 60
+    assert second.figures.polls <= 3
     assert second.figures.lag_seconds is not None
     assert 0 <= second.figures.lag_seconds <= 60
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,12 +15,14 @@ from botocore.stub import Stubber
 from recommender.adapters import aws
 from recommender.errors import TransientAwsError
 from recommender.handlers import publish
+from recommender.models import iso
 from simulator.clock import SimulatedClock
 from tests.handlers.support import (
     ENDPOINT,
     NAMESPACE,
     REGION,
     STARTED_AT,
+    TABLE_NAME,
     Steps,
     World,
     execution_arn,
@@ -43,7 +46,8 @@ NUMERIC = (
 def completed(world: World, steps: Steps, clock: SimulatedClock) -> dict[str, Any]:
     """A run whose job (2 x ml.m5.xlarge endpoint, fake's default plan: 45 min) just completed."""
     state = steps.completed(clock)
-    assert (state["poll"]["status"], state["poll"]["checks"]) == ("COMPLETED", 23)
+    # How many checks it took is the wait schedule's business (tests/handlers/test_check_handler.py).
+    assert state["poll"]["status"] == "COMPLETED"
     return state
 
 
@@ -54,7 +58,7 @@ def test_run_item(world: World, completed: dict[str, Any], lambda_context: Lambd
     assert result == {"status": "COMPLETED", "endpointName": ENDPOINT, "runKey": key}
     [item] = world.runs()
     notified_at = item.pop("notifiedAt")
-    assert notified_at == "2026-11-25T03:45:00Z"
+    assert notified_at == "2026-11-25T03:46:00Z"  # the check after completion (the job ended at 03:45)
     recommendations = item.pop("recommendations")
     assert item == {
         "endpointName": ENDPOINT,
@@ -188,7 +192,12 @@ def test_notification(world: World, completed: dict[str, Any], lambda_context: L
 
     [message] = world.notifications()
     assert message.subject == f"Inference recommendation COMPLETED: {ENDPOINT}"
-    assert message.attributes == {"endpointName": ENDPOINT, "status": "COMPLETED", "jobType": "Default"}
+    assert message.attributes == {
+        "endpointName": ENDPOINT,
+        "status": "COMPLETED",
+        "jobType": "Default",
+        "regression": "false",  # the endpoint's first run: nothing to compare with
+    }
     [item] = world.runs()
     stored = {k: v for k, v in item.items() if k != "notifiedAt"}
     body = dict(message.body)
@@ -250,6 +259,7 @@ def test_metrics(
         "CurrentMaxInvocations",
         "CurrentModelLatency",
         "RunDurationSeconds",
+        "Regression",
         "BestCostPerInference",
     }
     assert {"EndpointName", "JobType"} <= set(directive["Dimensions"][0])
@@ -259,6 +269,7 @@ def test_metrics(
     assert emf["CurrentModelLatency"] == [560]
     assert emf["RunDurationSeconds"] == [2700]
     assert emf["BestCostPerInference"] == [pytest.approx(0.736 / (1645 * 60))]
+    assert emf["Regression"] == [0]  # 1 when the run regressed (alarmed)
 
 
 def test_retried_publish_writes_once_and_notifies_once(
@@ -316,7 +327,7 @@ def test_a_refused_notification_never_keeps_the_endpoint_locked(
     publish.lambda_handler(completed, lambda_context)
 
     [item] = world.runs()
-    assert item["notifiedAt"] == "2026-11-25T03:45:05Z"
+    assert item["notifiedAt"] == "2026-11-25T03:46:05Z"
     assert len(world.notifications()) == 1
     assert world.lock() is None
 
@@ -376,3 +387,100 @@ def test_ranking_and_best_with_planned_results(
         "latencyDeltaMs": 200 - 560,
     }
     assert item["durationSeconds"] == 1200
+
+
+# ------------------------------------------------------------------------------ regression
+def later_run(steps: Steps, clock: SimulatedClock, name: str) -> dict[str, Any]:
+    """Another execution started now (the helpers' executions all start at 03:00): its COMPLETED state."""
+    from recommender.handlers import validate
+
+    event = steps.world.validate_event(None, name)
+    event["execution"]["startTime"] = iso(datetime.now(UTC))
+    state = steps.start(validate.lambda_handler(event, steps.context))
+    while state["poll"]["status"] != "COMPLETED":
+        clock.advance(state["poll"]["nextWaitSeconds"])
+        state = steps.check(state)
+    return state
+
+
+def emitted(capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    [emf] = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    return emf
+
+
+def test_a_slower_second_run_is_flagged(
+    world: World,
+    completed: dict[str, Any],
+    clock: SimulatedClock,
+    lambda_context: LambdaContext,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Run 1 measured the endpoint at 300 invocations/min and 560 ms; run 2 at 240 and 700:
+    throughput -20 % (> 10 %), latency +25 % (> 20 %)."""
+    publish.lambda_handler(completed, lambda_context)
+    first = run_key(completed["jobName"])
+    assert emitted(capsys)["Regression"] == [0]  # no earlier run: nothing to compare with
+    [message] = world.notifications()
+    assert message.attributes["regression"] == "false"
+    clock.advance(3600)
+    world.fake.plan(endpoint_metrics={"MaxInvocations": 240, "ModelLatency": 700})
+    second = later_run(Steps(world, lambda_context), clock, "run-2")
+
+    publish.lambda_handler(second, lambda_context)
+
+    newest = world.runs()[-1]
+    assert newest["jobName"] == second["jobName"]
+    assert newest["regression"] == {"throughputDropPercent": 20, "latencyRisePercent": 25, "previousRunKey": first}
+    assert emitted(capsys)["Regression"] == [1]
+    [message] = world.notifications()  # the queue hands each message out once
+    assert message.attributes == {
+        "endpointName": ENDPOINT,
+        "status": "COMPLETED",
+        "jobType": "Default",
+        "regression": "true",
+    }
+    assert message.body["regression"] == newest["regression"]
+    [_, document] = world.published_documents()
+    assert (
+        f"Regression since the run of {STARTED_AT} (job {completed['jobName']}): throughput -20 %, latency +25 %"
+        in document["email"].splitlines()
+    )
+
+
+def test_within_the_thresholds_or_another_job_type_is_no_regression(
+    world: World, completed: dict[str, Any], clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    publish.lambda_handler(completed, lambda_context)
+    clock.advance(3600)
+    # -10 % throughput and +20 % latency: exactly at the thresholds.
+    world.fake.plan(endpoint_metrics={"MaxInvocations": 270, "ModelLatency": 672})
+    publish.lambda_handler(later_run(Steps(world, lambda_context), clock, "run-2"), lambda_context)
+
+    assert [("regression" in item) for item in world.runs()] == [False, False]
+    assert [m.attributes["regression"] for m in world.notifications()] == ["false", "false"]
+
+
+def test_only_completed_runs_count_and_only_earlier_ones(
+    world: World, completed: dict[str, Any], clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    """The previous run is the newest earlier COMPLETED run of the endpoint and job type."""
+    publish.lambda_handler(completed, lambda_context)
+    first = run_key(completed["jobName"])
+    table, later = world.dynamodb, "RUN#2026-11-25T03:30:00Z#ir-orchestrator-ffffffffffffffff-demo-endpoint"
+    # A failed run in between, and an Advanced one: neither is what run 2 is compared with.
+    for key, status, job_type in ((later, "FAILED", "Default"), (later + "-adv", "COMPLETED", "Advanced")):
+        table.put_item(
+            TableName=TABLE_NAME,
+            Item={
+                "endpointName": {"S": ENDPOINT},
+                "runKey": {"S": key},
+                "status": {"S": status},
+                "jobType": {"S": job_type},
+                "currentEndpoint": {"M": {"maxInvocations": {"N": "9999"}, "modelLatencyMs": {"N": "1"}}},
+            },
+        )
+    clock.advance(3600)
+    world.fake.plan(endpoint_metrics={"MaxInvocations": 100})
+    publish.lambda_handler(later_run(Steps(world, lambda_context), clock, "run-2"), lambda_context)
+
+    assert world.runs()[-1]["regression"] == {"throughputDropPercent": 66.7, "previousRunKey": first}

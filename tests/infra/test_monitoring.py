@@ -17,7 +17,7 @@ def alarms(synth: Synthesized) -> dict[str, dict[str, Any]]:
 def test_every_alarm_notifies_the_topic(default_synth: Synthesized) -> None:
     topic = logical_id(default_synth.template, "AWS::SNS::Topic", "NotificationsTopic")
     found = alarms(default_synth)
-    assert len(found) == 3 + 5 * 2 + 1
+    assert len(found) == 3 + 5 * 2 + 1 + 1  # outcomes, errors and throttles, dead letters, regression
     for alarm in found.values():
         assert alarm["AlarmActions"] == [{"Ref": topic}]
         assert alarm["Threshold"] == 1
@@ -52,6 +52,16 @@ def test_dead_letters_alarm(default_synth: Synthesized) -> None:
     (alarm,) = [a for a in alarms(default_synth).values() if a.get("Namespace") == "AWS/SQS"]
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+
+
+def test_regression_alarm_watches_every_endpoints_regression_metric(default_synth: Synthesized) -> None:
+    (alarm,) = [a for a in alarms(default_synth).values() if "Metrics" in a]
+    (query,) = alarm["Metrics"]
+    # A Metrics Insights query: every endpoint and job type Publish Results reports, one alarm.
+    assert query["Expression"] == 'SELECT MAX(Regression) FROM "InferenceRecommenderOrchestrator"'
+    assert query["Period"] == 300
+    assert query["ReturnData"] is True
+    assert "regressionThroughputDropPercent" in alarm["AlarmDescription"]
 
 
 def test_dashboard_searches_the_publish_metrics_beside_execution_outcomes(default_synth: Synthesized) -> None:

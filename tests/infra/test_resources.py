@@ -212,6 +212,8 @@ def test_every_function_gets_the_environment_the_code_reads(default_synth: Synth
         "LIVE_TRAFFIC_LOOKBACK_MINUTES": "60",
         "LIVE_TRAFFIC_MAX_INVOCATIONS": "0",
         "LOCK_GRACE_SECONDS": "900",
+        "REGRESSION_THROUGHPUT_DROP_PERCENT": "10",
+        "REGRESSION_LATENCY_RISE_PERCENT": "20",
         "POWERTOOLS_SERVICE_NAME": "inference-recommender-orchestrator",
         "POWERTOOLS_METRICS_NAMESPACE": "InferenceRecommenderOrchestrator",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -239,6 +241,10 @@ def test_the_configuration_reaches_the_environment(sample_synth: Synthesized) ->
         "3",
     )
     assert (variables["LIVE_TRAFFIC_LOOKBACK_MINUTES"], variables["LIVE_TRAFFIC_MAX_INVOCATIONS"]) == ("120", "10")
+    assert (variables["REGRESSION_THROUGHPUT_DROP_PERCENT"], variables["REGRESSION_LATENCY_RISE_PERCENT"]) == (
+        "15",
+        "12.5",
+    )
 
 
 def test_a_configured_job_role_replaces_the_stacks_own(sample_synth: Synthesized) -> None:

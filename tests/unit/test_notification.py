@@ -8,7 +8,7 @@ import pytest
 
 from recommender.logic.notification import SNS_MESSAGE_MAX_BYTES, build, duration_text
 from recommender.logic.results import ITEM_MAX_BYTES, fit_item, item_bytes
-from recommender.models import EndpointSnapshot, Recommendation, RunRecord
+from recommender.models import EndpointSnapshot, Recommendation, Regression, RunRecord
 from recommender.steps.publish import completed_record
 from tests.conftest import load_fixture
 
@@ -48,6 +48,7 @@ def test_subject_and_attributes() -> None:
         "endpointName": {"DataType": "String", "StringValue": "endpoint-name"},
         "status": {"DataType": "String", "StringValue": "COMPLETED"},
         "jobType": {"DataType": "String", "StringValue": "Default"},
+        "regression": {"DataType": "String", "StringValue": "false"},
     }
 
 
@@ -187,3 +188,25 @@ def test_whole_numbers_read_the_same_in_the_message_and_the_stored_record() -> N
     stored = from_item(to_item(record.wire()))
     assert document["currentEndpoint"] == stored["currentEndpoint"]
     assert document["recommendations"] == stored["recommendations"]
+
+
+def test_a_regression_is_an_attribute_and_a_line_of_the_email() -> None:
+    previous = "RUN#2026-11-18T03:00:00Z#ir-orchestrator-0123456789abcdef-demo"
+    record = completed().model_copy(
+        update={
+            "regression": Regression(throughput_drop_percent=12, latency_rise_percent=25, previous_run_key=previous)
+        }
+    )
+    note = build(record, "us-east-1")
+    assert note.attributes["regression"] == {"DataType": "String", "StringValue": "true"}
+    email = json.loads(note.message)["email"]
+    assert (
+        "Regression since the run of 2026-11-18T03:00:00Z (job ir-orchestrator-0123456789abcdef-demo): "
+        "throughput -12 %, latency +25 %"
+    ) in email.splitlines()
+    only_latency = record.model_copy(
+        update={"regression": Regression(latency_rise_percent=30.5, previous_run_key=previous)}
+    )
+    assert (
+        "throughput" not in json.loads(build(only_latency, "us-east-1").message)["email"].split("Regression since")[1]
+    )

@@ -16,6 +16,8 @@ LOCK_KEY = "LOCK"
 # waits for that job to end, and at the latest for this long.
 DRAIN_SECONDS = 3600
 HISTORY_SCAN_LIMIT = 50
+# Pages of the endpoint's history Publish reads at most to find the previous completed run.
+PREVIOUS_RUN_MAX_PAGES = 5
 # The sparse index of run items by job type (only run items carry jobType; infra/store.py).
 JOB_TYPE_INDEX = "byJobType"
 
@@ -203,6 +205,43 @@ class Store:
         )
         durations = [int(from_attr(item["durationSeconds"])) for item in page.get("Items", [])]
         return min(durations) if durations else None
+
+    def previous_completed_run(
+        self, endpoint: str, job_type: str, *, before: str, max_pages: int = PREVIOUS_RUN_MAX_PAGES
+    ) -> dict[str, Any] | None:
+        """The newest COMPLETED run of this endpoint and job type whose run key sorts before
+        `before` (run keys start with the run's start time), with its `runKey` and
+        `currentEndpoint`; None when none is found within `max_pages` pages.
+
+        A Query of the endpoint's run items newest first; the filter keeps completed runs of the
+        job type (a filter cannot name the sort key: the earlier-than test is made here).
+        """
+        token: dict[str, Any] | None = None
+        for _ in range(max_pages):
+            page = self.db.query(
+                TableName=self.table,
+                KeyConditionExpression="endpointName = :e AND begins_with(runKey, :run)",
+                FilterExpression="#status = :done AND jobType = :type",
+                ProjectionExpression="runKey, currentEndpoint",
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={
+                    ":e": to_attr(endpoint),
+                    ":run": to_attr("RUN#"),
+                    ":done": to_attr("COMPLETED"),
+                    ":type": to_attr(job_type),
+                },
+                ScanIndexForward=False,
+                Limit=HISTORY_SCAN_LIMIT,
+                **({"ExclusiveStartKey": token} if token else {}),
+            )
+            for item in page.get("Items", []):
+                found = from_item(item)
+                if str(found["runKey"]) < before:
+                    return found
+            token = page.get("LastEvaluatedKey")
+            if not token:
+                return None
+        return None
 
     # ------------------------------------------------------------------ runs
     def get_run(self, endpoint: str, run_key: str) -> dict[str, Any] | None:

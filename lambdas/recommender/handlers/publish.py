@@ -26,6 +26,8 @@ def emit_metrics(record: RunRecord) -> None:
         ("CurrentModelLatency", current.model_latency_ms if current else None, MetricUnit.Milliseconds),
         ("RunDurationSeconds", record.duration_seconds, MetricUnit.Seconds),
     ]
+    # 1 when the current endpoint measured worse than in the previous completed run (alarmed).
+    figures.append(("Regression", 1 if record.regression else 0, MetricUnit.Count))
     if record.best and record.best.cheapest_per_inference and record.recommendations:
         cheapest = record.recommendations[record.best.cheapest_per_inference - 1]
         figures.append(("BestCostPerInference", cheapest.cost_per_inference, MetricUnit.NoUnit))
@@ -43,7 +45,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     correlate(execution=state.execution.id, endpointName=state.request.endpoint_name, jobName=state.job_name)
     cfg = settings()
     record = publish(
-        state, store=Store(cfg.table_name), topic_arn=cfg.topic_arn, region=region(), now=datetime.now(UTC)
+        state,
+        store=Store(cfg.table_name),
+        topic_arn=cfg.topic_arn,
+        region=region(),
+        now=datetime.now(UTC),
+        throughput_drop_percent=cfg.regression_throughput_drop_percent,
+        latency_rise_percent=cfg.regression_latency_rise_percent,
     )
     emit_metrics(record)
     logger.info("run published", extra={"status": record.status, "runKey": record.run_key})

@@ -50,6 +50,7 @@ def build(record: RunRecord, region: str) -> Notification:
             ("endpointName", record.endpoint_name),
             ("status", record.status),
             ("jobType", record.job_type or "unknown"),
+            ("regression", "true" if record.regression else "false"),
         )
     }
     overhead = len(subject.encode()) + sum(len(k) + len(json.dumps(v)) for k, v in attributes.items())
@@ -135,6 +136,8 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
     if left_out > 0:
         lines.append(f"... and {left_out} more, lower-ranked, in the run record (too many for one message)")
     lines += _verdict(record)
+    if record.regression:
+        lines += ["", regression_text(record)]
     if record.failed_benchmarks:
         lines += ["", "Benchmarks that failed (no recommendation for them):"]
         lines += [f"  {failed.instance_type or 'n/a'}: {failed.reason}" for failed in record.failed_benchmarks]
@@ -145,6 +148,22 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
     if urls:
         lines += ["", *(f"{name.capitalize()}: {url}" for name, url in urls.items())]
     return "\n".join(lines) + "\n"
+
+
+def regression_text(record: RunRecord) -> str:
+    """`Regression since <previous run>: throughput -12 %, latency +25 %` (the figures beyond their
+    threshold only)."""
+    found = record.regression
+    if found is None:
+        return ""
+    figures = []
+    if found.throughput_drop_percent is not None:
+        figures.append(f"throughput -{found.throughput_drop_percent:g} %")
+    if found.latency_rise_percent is not None:
+        figures.append(f"latency +{found.latency_rise_percent:g} %")
+    started, _, job = found.previous_run_key.removeprefix("RUN#").partition("#")
+    previous = f"the run of {started} (job {job})" if job else started
+    return f"Regression since {previous}: {', '.join(figures)}"
 
 
 def _verdict(record: RunRecord) -> list[str]:

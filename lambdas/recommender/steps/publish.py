@@ -8,8 +8,17 @@ from typing import Any
 from recommender.adapters import sagemaker
 from recommender.adapters.store import Store
 from recommender.errors import JobFailed
+from recommender.logic import regression
 from recommender.logic.results import compare, parse_current_endpoint, parse_recommendations, pick_best
-from recommender.models import EndpointSnapshot, FailedBenchmark, RunRecord, RunState, iso, parse_time
+from recommender.models import (
+    CurrentEndpoint,
+    EndpointSnapshot,
+    FailedBenchmark,
+    RunRecord,
+    RunState,
+    iso,
+    parse_time,
+)
 from recommender.steps.reporting import notify_once, store_run
 
 
@@ -51,7 +60,36 @@ def completed_record(
     )
 
 
-def publish(state: RunState, *, store: Store, topic_arn: str, region: str, now: datetime) -> RunRecord:
+def with_regression(
+    record: RunRecord, *, store: Store, throughput_drop_percent: float, latency_rise_percent: float
+) -> RunRecord:
+    """The record with `regression` when its current endpoint measured worse than in the previous
+    COMPLETED run of the same endpoint and job type (beyond the thresholds)."""
+    if record.job_type is None or record.current_endpoint is None:
+        return record
+    previous = store.previous_completed_run(record.endpoint_name, record.job_type, before=record.run_key)
+    if not previous or not isinstance(previous.get("currentEndpoint"), dict):
+        return record
+    found = regression.detect(
+        record.current_endpoint,
+        CurrentEndpoint.model_validate(previous["currentEndpoint"]),
+        previous_run_key=str(previous["runKey"]),
+        throughput_drop_percent=throughput_drop_percent,
+        latency_rise_percent=latency_rise_percent,
+    )
+    return record.model_copy(update={"regression": found}) if found else record
+
+
+def publish(
+    state: RunState,
+    *,
+    store: Store,
+    topic_arn: str,
+    region: str,
+    now: datetime,
+    throughput_drop_percent: float = 10,
+    latency_rise_percent: float = 20,
+) -> RunRecord:
     job = sagemaker.describe_job(state.job_name)
     if not job or job.get("Status") != "COMPLETED":
         raise JobFailed(f"job {state.job_name} is {job.get('Status') if job else 'missing'}, not COMPLETED")
@@ -64,6 +102,12 @@ def publish(state: RunState, *, store: Store, topic_arn: str, region: str, now: 
         execution_arn=state.execution.id,
         trigger=state.request.trigger,
         failed_benchmarks=sagemaker.failed_benchmarks(state.job_name),
+    )
+    record = with_regression(
+        record,
+        store=store,
+        throughput_drop_percent=throughput_drop_percent,
+        latency_rise_percent=latency_rise_percent,
     )
     stored, notified = store_run(record, store=store, overwrite_status={"COMPLETED"})
     # The run is recorded and its job has ended: free the endpoint before notifying.
