@@ -261,6 +261,7 @@ def assert_notifies(notification: dict[str, Any], item: dict[str, Any]) -> dict[
         "endpointName": endpoint,
         "status": status,
         "jobType": item.get("jobType", "unknown"),
+        "regression": "true" if "regression" in item else "false",
     }
     bodies = notification["bodies"]
     # One JSON document: SNS delivers `default` to SQS, Lambda and HTTPS subscribers alike.

@@ -220,3 +220,41 @@ def test_scheduled_run_waits_for_the_previous_runs_duration(world: OfflineStack)
     assert "; trigger schedule:weekly\n" in second.notification["bodies"]["email"]
     assert len(second.calls_to("CreateInferenceRecommendationsJob")) == 1
     assert second.item["jobName"] != first.item["jobName"]
+
+
+def test_a_slower_rerun_is_flagged_and_failed_benchmarks_are_recorded(world: OfflineStack) -> None:
+    """Run 2 of an endpoint measures it slower than run 1 (beyond 10 % / 20 %), and one of its
+    benchmarks failed inside the COMPLETED job: both are in the record and the notification."""
+    endpoint = "e2e-regression"
+    chosen = scenario("completed", endpoint)
+    execution_input, first = run(world, chosen)
+    assert_succeeded(first)
+    assert first.notification["attributes"]["regression"] == "false"
+    # ml.m5.xlarge measures 300 invocations/min and 560 ms; now 240 (-20 %) and 700 ms (+25 %).
+    world.fake.plan(
+        endpoint_name=endpoint,
+        once=True,
+        failed_benchmarks=1,
+        step_failure_reason="The model container did not pass /ping.",
+        endpoint_metrics={"MaxInvocations": 240, "ModelLatency": 700},
+    )
+
+    second = run_input(world, chosen, execution_input)
+
+    assert_succeeded(second)
+    item = second.item
+    assert item["regression"] == {
+        "throughputDropPercent": 20,
+        "latencyRisePercent": 25,
+        "previousRunKey": first.item["runKey"],
+    }
+    assert item["failedBenchmarks"] == [
+        {"instanceType": "ml.c6i.xlarge", "reason": "The model container did not pass /ping."}
+    ]
+    assert "ml.c6i.xlarge" not in [r["instanceType"] for r in item["recommendations"]]
+    document = assert_notifies(second.notification, item)
+    assert document["regression"] == item["regression"]
+    assert second.notification["attributes"]["regression"] == "true"
+    email = second.notification["bodies"]["email"]
+    assert "throughput -20 %, latency +25 %" in email
+    assert "  ml.c6i.xlarge: The model container did not pass /ping." in email
