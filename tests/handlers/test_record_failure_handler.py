@@ -208,7 +208,12 @@ def test_catch_of_a_failed_job(
     assert world.lock() is None
     [message] = world.notifications()
     assert message.subject == f"Inference recommendation FAILED: {ENDPOINT}"
-    assert message.attributes == {"endpointName": ENDPOINT, "status": "FAILED", "jobType": "Default"}
+    assert message.attributes == {
+        "endpointName": ENDPOINT,
+        "status": "FAILED",
+        "jobType": "Default",
+        "regression": "false",  # on every message, for filter policies
+    }
     assert message.body["failureReason"] == item["failureReason"]
 
 
@@ -304,7 +309,12 @@ def test_execution_ended_while_the_job_runs(
     assert (item["jobArn"], item["jobType"], item["trigger"]) == (state["jobArn"], "Default", "schedule:weekly")
     assert (item["startedAt"], item["durationSeconds"]) == (STARTED_AT, 900)
     [message] = world.notifications()
-    assert message.attributes == {"endpointName": ENDPOINT, "status": execution_status, "jobType": "Default"}
+    assert message.attributes == {
+        "endpointName": ENDPOINT,
+        "status": execution_status,
+        "jobType": "Default",
+        "regression": "false",
+    }
 
 
 def test_aborted_before_any_job_existed(world: World, lambda_context: LambdaContext) -> None:
