@@ -225,6 +225,10 @@ class RecommenderConfig(_Context):
     # Regression alert thresholds, percent (same bounds as recommender.settings.Settings).
     regression_throughput_drop_percent: StrictInt | StrictFloat = Field(default=10, gt=0, le=100)
     regression_latency_rise_percent: StrictInt | StrictFloat = Field(default=20, gt=0, le=1000)
+    # The decision (README "The decision"): CloudWatch keeps one-minute points for 15 days.
+    traffic_lookback_days: StrictInt = Field(default=14, ge=1, le=15)
+    target_utilization: StrictInt | StrictFloat = Field(default=0.7, gt=0, le=1)
+    latency_tolerance_percent: StrictInt | StrictFloat = Field(default=10, ge=0, le=1000)
     retain_data: StrictBool = True
     # Powertools Tracer (X-Ray subsegments per AWS call) costs ~230 ms of cold start; opt-in.
     trace_aws_calls: StrictBool = False

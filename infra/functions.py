@@ -86,6 +86,9 @@ def function_environment(
         "LOCK_GRACE_SECONDS": str(LOCK_GRACE_SECONDS),
         "REGRESSION_THROUGHPUT_DROP_PERCENT": f"{config.regression_throughput_drop_percent:g}",
         "REGRESSION_LATENCY_RISE_PERCENT": f"{config.regression_latency_rise_percent:g}",
+        "TRAFFIC_LOOKBACK_DAYS": str(config.traffic_lookback_days),
+        "TARGET_UTILIZATION": f"{config.target_utilization:g}",
+        "LATENCY_TOLERANCE_PERCENT": f"{config.latency_tolerance_percent:g}",
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -192,6 +195,13 @@ class Functions(Construct):
         self._allow_list_job_steps(self.publish, "the benchmarks that failed inside a COMPLETED job")
         self._grant_table(self.publish, table)
         self._grant_publish(self.publish, topic)
+        self._allow(
+            self.publish,
+            ["cloudwatch:GetMetricData", "pricing:GetProducts"],
+            ["*"],
+            reason="GetMetricData and the Price List API's GetProducts have no resource-level permissions "
+            "(read-only: the endpoint's observed traffic and its instance type's on-demand price, for the verdict).",
+        )
         acknowledge(self.publish, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
 
         # ---------------------------------------------------------------- Record Failure
@@ -302,6 +312,15 @@ class Functions(Construct):
         # grant_read_write_data's item actions, without its stream actions (GetRecords,
         # GetShardIterator): they are authorized against stream ARNs and the table has no stream.
         table.grant(function, *TABLE_ACTIONS)
+        # The grant covers the table's indexes too (`<table ARN>/index/*`): Start queries the
+        # sparse byJobType index for the account's runs of a job type (the wait schedule's prior).
+        table_id = self._stack.get_logical_id(table.node.default_child)  # type: ignore[arg-type]
+        acknowledge(
+            self._roles[function.node.path],
+            "The table grant includes its own indexes (<table ARN>/index/*): the byJobType index is "
+            "queried for the account's earlier runs of a job type; no other table is reachable.",
+            f"AwsSolutions-IAM5[Resource::<{table_id}.Arn>/index/*]",
+        )
 
     def _grant_publish(self, function: lambda_.Function, topic: sns.ITopic) -> None:
         topic.grant_publish(function)

@@ -36,6 +36,7 @@ import boto3
 from moto import mock_aws
 
 from simulator.clock import DEFAULT_START, SimulatedClock
+from simulator.fake_pricing import FakePriceList
 from simulator.fake_recommender import FakeInferenceRecommender, install, uninstall
 from simulator.faults import FAULT_HEADER, Fault, FaultInjector, throttling_fault
 from simulator.strict import StrictWorld
@@ -90,6 +91,7 @@ class OfflineStack:
         self.fake: FakeInferenceRecommender
         self.deployment: Deployment
         self.strict: StrictWorld  # the functions' roles and the service models, enforced
+        self.price_list = FakePriceList()  # the on-demand prices the Price List API answers with
         self._stack = contextlib.ExitStack()
         self._invoke_lock = threading.Lock()
         self.faults = FaultInjector(_handler_client)  # see `fault`
@@ -237,6 +239,7 @@ class OfflineStack:
         aws.client.cache_clear()
         aws.session.cache_clear()
         self.strict.install(aws.session())
+        self.price_list.install(aws.session())  # moto has no Price List API
 
     # ------------------------------------------------------------------ deployment
     def _deploy(self) -> Deployment:

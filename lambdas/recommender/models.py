@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictFloat,
     StrictInt,
     StrictStr,
     ValidationError,
@@ -76,6 +77,8 @@ class ExecutionInput(Wire):
     stopping_conditions: dict[str, Any] | None = None
     resource_limit: dict[str, Any] | None = None
     trigger: StrictStr = "manual"
+    # The verdict's latency bound (ms); default: the current latency + latencyTolerancePercent.
+    max_model_latency_ms: StrictInt | StrictFloat | None = Field(default=None, gt=0)
 
     @field_validator("endpoint_name")
     @classmethod
@@ -260,6 +263,8 @@ class CurrentEndpoint(Wire):
     instance_count: int | None = None
     max_invocations: Number | None = None
     model_latency_ms: Number | None = None
+    # At its instance count and the on-demand price of its instance type (730 hours a month).
+    monthly_cost: Number | None = None
 
 
 class Recommendation(Wire):
@@ -287,6 +292,11 @@ class Recommendation(Wire):
     environment: dict[str, str] = Field(default_factory=dict)
     invocation_start_time: str | None = None  # ISO-8601 UTC
     invocation_end_time: str | None = None
+    # Sized for the target endpoint's observed traffic (logic/decision.py).
+    instances_for_peak: int | None = None
+    instances_for_p95: int | None = None
+    monthly_cost: Number | None = None  # instances for the peak x cost per hour per instance x 730
+    latency_delta_ms: Number | None = None  # its model latency - the current endpoint's
 
 
 class FailedBenchmark(Wire):
@@ -303,6 +313,47 @@ class Regression(Wire):
     throughput_drop_percent: Number | None = None  # max invocations, (previous - now) / previous
     latency_rise_percent: Number | None = None  # model latency, (now - previous) / previous
     previous_run_key: str
+
+
+class TargetEndpoint(Wire):
+    """The endpoint being right-sized (the benchmarked one; its traffic and instances)."""
+
+    endpoint_name: str
+    variant_name: str | None = None
+    instance_type: str | None = None
+    instance_count: int | None = None
+    monthly_cost: Number | None = None
+
+
+class TrafficSummary(Wire):
+    """The target endpoint's `Invocations` per minute over the look-back window (CloudWatch)."""
+
+    endpoint_name: str
+    window_days: int
+    minutes_with_data: int
+    mean_per_minute: Number
+    p95_per_minute: Number
+    peak_per_minute: Number
+    source: Literal["cloudwatch"] = "cloudwatch"
+
+
+class Prices(Wire):
+    """The on-demand hourly price of the target endpoint's instance type, and where it came from."""
+
+    current_per_hour: Number | None = None
+    source: Literal["price-list", "recommendation", "unknown"]
+
+
+class Verdict(Wire):
+    """What to do: CHANGE to a recommendation, KEEP the current endpoint, or UNKNOWN (and why)."""
+
+    decision: Literal["CHANGE", "KEEP", "UNKNOWN"]
+    rank: int | None = None
+    instance_type: str | None = None
+    instance_count: int | None = None
+    monthly_savings: Number | None = None
+    savings_percent: Number | None = None
+    reason: str
 
 
 class Best(Wire):
@@ -347,6 +398,11 @@ class RunRecord(Wire):
     # Benchmarks that failed inside a COMPLETED job (they have no recommendation).
     failed_benchmarks: list[FailedBenchmark] | None = None
     regression: Regression | None = None
+    # The decision (COMPLETED runs): sized at the target endpoint's observed traffic.
+    target_endpoint: TargetEndpoint | None = None
+    traffic: TrafficSummary | None = None
+    prices: Prices | None = None
+    verdict: Verdict | None = None
 
     @property
     def run_key(self) -> str:

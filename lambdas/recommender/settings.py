@@ -30,6 +30,12 @@ class Settings(BaseModel):
         default=10, alias="REGRESSION_THROUGHPUT_DROP_PERCENT", gt=0, le=100
     )
     regression_latency_rise_percent: float = Field(default=20, alias="REGRESSION_LATENCY_RISE_PERCENT", gt=0, le=1000)
+    # The decision: the traffic window (CloudWatch keeps one-minute points for 15 days), the share
+    # of a recommendation's measured per-instance maximum to plan for, and how much slower than the
+    # current endpoint a recommendation may be when the input sets no maxModelLatencyMs.
+    traffic_lookback_days: int = Field(default=14, alias="TRAFFIC_LOOKBACK_DAYS", ge=1, le=15)
+    target_utilization: float = Field(default=0.7, alias="TARGET_UTILIZATION", gt=0, le=1)
+    latency_tolerance_percent: float = Field(default=10, alias="LATENCY_TOLERANCE_PERCENT", ge=0, le=1000)
     metrics_namespace: str = Field(default="InferenceRecommenderOrchestrator", alias="POWERTOOLS_METRICS_NAMESPACE")
 
     @property

@@ -256,12 +256,18 @@ def assert_notifies(notification: dict[str, Any], item: dict[str, Any]) -> dict[
     """The notification announces exactly the stored run: subject, filter attributes, one JSON
     document for every programmatic protocol, a readable email. Returns the JSON document."""
     status, endpoint = item["status"], item["endpointName"]
-    assert notification["subject"] == f"Inference recommendation {status}: {endpoint}"
+    verdict = item.get("verdict") or {}
+    if verdict.get("decision") in {"CHANGE", "KEEP"}:
+        assert notification["subject"].startswith(f"Right-size {endpoint}: ")
+        assert verdict["instanceType"] in notification["subject"]
+    else:
+        assert notification["subject"] == f"Inference recommendation {status}: {endpoint}"
     assert notification["attributes"] == {
         "endpointName": endpoint,
         "status": status,
         "jobType": item.get("jobType", "unknown"),
         "regression": "true" if "regression" in item else "false",
+        "verdict": verdict.get("decision", "UNKNOWN"),
     }
     bodies = notification["bodies"]
     # One JSON document: SNS delivers `default` to SQS, Lambda and HTTPS subscribers alike.

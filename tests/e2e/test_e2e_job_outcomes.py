@@ -27,11 +27,10 @@ STEP_FAILURE_REASON = "CUDA error: out of memory while loading the model (contai
 
 
 def failed_path(observed: Observed) -> str:
-    """Polled until the job ended, then the catch: Record Failure and the Fail state."""
-    return (
-        f"Validate Endpoint -> Start Job -> ({LOOP}) x{observed.polls - 1} -> "
-        "Wait For Job -> Check Job -> Record Failure -> Run Failed"
-    )
+    """Polled until the job ended, then the catch: Record Failure and the Fail state. One poll
+    when Start slept straight to the job's end (the account's earlier runs of the job type)."""
+    loop = f"({LOOP}) x{observed.polls - 1} -> " if observed.polls > 1 else ""
+    return f"Validate Endpoint -> Start Job -> {loop}Wait For Job -> Check Job -> Record Failure -> Run Failed"
 
 
 def assert_failed_run(observed: Observed, error: str, status: str, *, stopping: bool = False) -> dict[str, Any]:
@@ -90,8 +89,11 @@ def test_failed_job_is_recorded_with_each_failed_benchmarks_reason(failed: Obser
     assert listed[-1] == {"JobName": job, "StepType": "BENCHMARK", "Status": "FAILED"}
     assert all(call == {"JobName": job, "StepType": "BENCHMARK"} for call in listed[:-1])
     assert failed.calls_to("StopInferenceRecommendationsJob") == []  # it had ended already
-    # Progress put the end at 30 min: a sleep until a minute before, then pollMaxSeconds (120 s).
-    assert item["durationSeconds"] == 32 * 60
+    # Progress put the end at 30 min: a sleep until a minute before, then pollMaxSeconds (120 s);
+    # unless an earlier test's run (any endpoint: the world is shared) gave Start a longer prior.
+    (start,) = [i for i in failed.invocations if i.handler.startswith("recommender.handlers.start")]
+    prior = start.result["poll"].get("historySeconds") or 0
+    assert 30 * 60 < item["durationSeconds"] <= max(32 * 60, prior)
     email = failed.notification["bodies"]["email"]
     assert "The job failed. Fix the cause named above" in email
 

@@ -78,7 +78,9 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
     started = started_at(observed.execution)
     item = observed.item
     assert len(observed.items) == 1
-    assert {k: v for k, v in item.items() if k not in ("currentEndpoint", "recommendations", "best", "comparison")} == {
+    decision = ("targetEndpoint", "traffic", "prices", "verdict")
+    parts = ("currentEndpoint", "recommendations", "best", "comparison", *decision)
+    assert {k: v for k, v in item.items() if k not in parts} == {
         "runKey": f"RUN#{started}#{job.name}",
         "endpointName": endpoint,
         "status": "COMPLETED",
@@ -100,6 +102,27 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
         "instanceCount": 1,
         "maxInvocations": 300,
         "modelLatencyMs": 560,
+        "monthlyCost": 167.9,  # $0.23 (the Price List API) x 730 h
+    }
+    # The decision at the endpoint's own traffic (none here: one instance of anything serves it).
+    assert item["targetEndpoint"] == {
+        "endpointName": endpoint,
+        "variantName": "AllTraffic",
+        "instanceType": "ml.m5.xlarge",
+        "instanceCount": 1,
+        "monthlyCost": 167.9,
+    }
+    assert item["prices"] == {"currentPerHour": 0.23, "source": "price-list"}
+    assert (item["traffic"]["peakPerMinute"], item["traffic"]["windowDays"]) == (0, 14)
+    verdict = item["verdict"]
+    # c6i and c5 both cost $0.204 x 730 = $148.92 a month; c6i is faster (480 ms against 540 ms).
+    assert {k: v for k, v in verdict.items() if k != "reason"} == {
+        "decision": "CHANGE",
+        "rank": 2,
+        "instanceType": "ml.c6i.xlarge",
+        "instanceCount": 1,
+        "monthlySavings": 18.98,
+        "savingsPercent": 11.3,
     }
     recommendations = item["recommendations"]
     assert [r["rank"] for r in recommendations] == [1, 2, 3]

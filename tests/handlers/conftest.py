@@ -34,6 +34,7 @@ from moto.sns.models import Subscription
 from recommender import settings as settings_module
 from recommender.adapters import aws
 from simulator.clock import SimulatedClock
+from simulator.fake_pricing import FakePriceList
 from simulator.fake_recommender import install, uninstall
 from simulator.seed import seed_endpoint, seed_model_package
 from simulator.strict import StrictWorld
@@ -210,6 +211,7 @@ def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock, default_synth:
             # Before any handler client exists: clients copy their session's handlers.
             strict = _strict_world(default_synth, topic_arn)
             strict.install(aws.session())
+            FakePriceList().install(aws.session())  # moto has no Price List API
             _run_as_their_functions(monkeypatch, strict)
             _executions_exist(shared_client(session, "stepfunctions"))
             sagemaker = shared_client(session, "sagemaker")

@@ -81,11 +81,41 @@ def test_run_item(world: World, completed: dict[str, Any], lambda_context: Lambd
             "instanceCount": 2,
             "maxInvocations": 300,
             "modelLatencyMs": 560,
+            "monthlyCost": 335.8,  # 2 x $0.23 (the price list) x 730 h
         },
         # g4dn is the cheapest per inference, the fastest and the highest-throughput option.
         "best": {"cheapestPerInference": 1, "highestThroughput": 1, "lowestLatency": 1},
         "comparison": {"rank": 1, "instanceType": "ml.g4dn.xlarge", "throughputRatio": 5.4833, "latencyDeltaMs": -389},
+        # The decision, at the endpoint's own traffic: none in this world, so one instance of
+        # each candidate serves it; c6i and c5 cost the same ($0.204 x 730), c6i is faster.
+        "targetEndpoint": {
+            "endpointName": ENDPOINT,
+            "variantName": "AllTraffic",
+            "instanceType": "ml.m5.xlarge",
+            "instanceCount": 2,
+            "monthlyCost": 335.8,
+        },
+        "traffic": {
+            "endpointName": ENDPOINT,
+            "windowDays": 14,
+            "minutesWithData": 0,
+            "meanPerMinute": 0,
+            "p95PerMinute": 0,
+            "peakPerMinute": 0,
+            "source": "cloudwatch",
+        },
+        "prices": {"currentPerHour": 0.23, "source": "price-list"},
+        "verdict": {
+            "decision": "CHANGE",
+            "rank": 2,
+            "instanceType": "ml.c6i.xlarge",
+            "instanceCount": 1,
+            "monthlySavings": 186.88,  # 335.80 - 148.92
+            "savingsPercent": 55.7,
+            "reason": item["verdict"]["reason"],
+        },
     }
+    assert item["verdict"]["reason"]  # says why, in words (tested in tests/unit/test_decision.py)
     # Best first by cost per inference (the service listed them c5, g4dn, c6i).
     assert [(r["rank"], r["instanceType"]) for r in recommendations] == [
         (1, "ml.g4dn.xlarge"),
@@ -114,7 +144,13 @@ def test_run_item(world: World, completed: dict[str, Any], lambda_context: Lambd
         "cpuUtilization": 55,
         "modelSetupTimeSec": 240,
         "environment": {"OMP_NUM_THREADS": "4", "TS_DEFAULT_WORKERS_PER_MODEL": "4"},
+        # Sized for the observed traffic (none: the minimum, one instance) and priced for 730 h.
+        "instancesForPeak": 1,
+        "instancesForP95": 1,
+        "monthlyCost": 537.28,
+        "latencyDeltaMs": -389,
     }
+    assert [(r["monthlyCost"], r["latencyDeltaMs"]) for r in recommendations[1:]] == [(148.92, -80), (148.92, -20)]
     # The service reported g4dn's MemoryUtilization as NaN: stored as absent, not as a string or 0;
     # c6i's optional metrics were absent altogether; c5's all present.
     assert not {"cpuUtilization", "memoryUtilization", "modelSetupTimeSec"} & set(recommendations[1])
@@ -191,12 +227,14 @@ def test_notification(world: World, completed: dict[str, Any], lambda_context: L
     publish.lambda_handler(completed, lambda_context)
 
     [message] = world.notifications()
-    assert message.subject == f"Inference recommendation COMPLETED: {ENDPOINT}"
+    # The verdict leads: c6i x1 at $148.92 a month instead of 2 x m5 at $335.80.
+    assert message.subject == f"Right-size {ENDPOINT}: ml.c6i.xlarge saves $187/month"
     assert message.attributes == {
         "endpointName": ENDPOINT,
         "status": "COMPLETED",
         "jobType": "Default",
         "regression": "false",  # the endpoint's first run: nothing to compare with
+        "verdict": "CHANGE",
     }
     [item] = world.runs()
     stored = {k: v for k, v in item.items() if k != "notifiedAt"}
@@ -438,6 +476,7 @@ def test_a_slower_second_run_is_flagged(
         "status": "COMPLETED",
         "jobType": "Default",
         "regression": "true",
+        "verdict": message.attributes["verdict"],
     }
     assert message.body["regression"] == newest["regression"]
     [_, document] = world.published_documents()

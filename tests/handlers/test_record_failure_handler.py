@@ -213,6 +213,7 @@ def test_catch_of_a_failed_job(
         "status": "FAILED",
         "jobType": "Default",
         "regression": "false",  # on every message, for filter policies
+        "verdict": "UNKNOWN",  # a failed run reaches no decision
     }
     assert message.body["failureReason"] == item["failureReason"]
 
@@ -314,6 +315,7 @@ def test_execution_ended_while_the_job_runs(
         "status": execution_status,
         "jobType": "Default",
         "regression": "false",
+        "verdict": "UNKNOWN",
     }
 
 

@@ -129,7 +129,13 @@ def test_publish_reads_the_job_writes_the_table_and_publishes(default_synth: Syn
     allowed = permissions(template, "FunctionsPublishRole")
     assert (
         actions(allowed) - table_actions(allowed)
-        == {"sagemaker:DescribeInferenceRecommendationsJob", "sagemaker:ListInferenceRecommendationsJobSteps"}
+        == {
+            "sagemaker:DescribeInferenceRecommendationsJob",
+            "sagemaker:ListInferenceRecommendationsJobSteps",
+            # the verdict: the endpoint's observed traffic and its instance type's price
+            "cloudwatch:GetMetricData",
+            "pricing:GetProducts",
+        }
         | PUBLISH
         | TRACING
         | LOGGING
@@ -137,6 +143,7 @@ def test_publish_reads_the_job_writes_the_table_and_publishes(default_synth: Syn
     assert on(allowed, "sagemaker:DescribeInferenceRecommendationsJob") == jobs("ir-orchestrator-*")
     # The benchmarks that failed inside a COMPLETED job; no resource-level permissions: "*" only.
     assert on(allowed, "sagemaker:ListInferenceRecommendationsJobSteps") == {"*"}
+    assert on(allowed, "cloudwatch:GetMetricData") == on(allowed, "pricing:GetProducts") == {"*"}
     assert_table_read_write(template, allowed)
     assert_publishes(template, allowed)
     assert_common(template, "Publish", allowed)

@@ -68,10 +68,10 @@ def test_unlisted_products_and_pages(session: Any) -> None:
 
 
 def test_the_project_adapter_reads_it(session: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from recommender.adapters import prices
+    from recommender.adapters import aws, prices
 
-    monkeypatch.setattr(prices, "session", lambda: session)
-    prices.pricing_client.cache_clear()
+    aws.client.cache_clear()
+    monkeypatch.setattr(aws, "session", lambda: session)
     fake = FakePriceList()
     fake.install(session)
     fake.prices[("us-east-1", "ml.c5.xlarge")] = 0.25
@@ -79,4 +79,4 @@ def test_the_project_adapter_reads_it(session: Any, monkeypatch: pytest.MonkeyPa
         assert prices.hourly_price("ml.c5.xlarge", "us-east-1") == (0.25, "price-list")
         assert prices.hourly_price("ml.c5.xlarge", "eu-west-1") == (None, "unknown")
     finally:
-        prices.pricing_client.cache_clear()
+        aws.client.cache_clear()

@@ -49,6 +49,7 @@ def test_subject_and_attributes() -> None:
         "status": {"DataType": "String", "StringValue": "COMPLETED"},
         "jobType": {"DataType": "String", "StringValue": "Default"},
         "regression": {"DataType": "String", "StringValue": "false"},
+        "verdict": {"DataType": "String", "StringValue": "UNKNOWN"},  # no decision in this record
     }
 
 
@@ -210,3 +211,83 @@ def test_a_regression_is_an_attribute_and_a_line_of_the_email() -> None:
     assert (
         "throughput" not in json.loads(build(only_latency, "us-east-1").message)["email"].split("Regression since")[1]
     )
+
+
+# ------------------------------------------------------------------ the verdict leads
+def decided(decision: str, **verdict: object) -> RunRecord:
+    from recommender.models import Prices, TargetEndpoint, TrafficSummary, Verdict
+
+    return completed().model_copy(
+        update={
+            "verdict": Verdict.model_validate({"decision": decision, "reason": "the reason", **verdict}),
+            "traffic": TrafficSummary(
+                endpoint_name="endpoint-name",
+                window_days=14,
+                minutes_with_data=20160,
+                mean_per_minute=120.5,
+                p95_per_minute=300,
+                peak_per_minute=410,
+            ),
+            "prices": Prices(current_per_hour=0.23, source="price-list"),
+            "target_endpoint": TargetEndpoint(
+                endpoint_name="endpoint-name", instance_type="ml.m5.xlarge", instance_count=2, monthly_cost=335.8
+            ),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("record", "subject", "verdict_line"),
+    [
+        (
+            decided(
+                "CHANGE",
+                rank=2,
+                instanceType="ml.c6i.xlarge",
+                instanceCount=1,
+                monthlySavings=412.4,
+                savingsPercent=55.7,
+            ),
+            "Right-size endpoint-name: ml.c6i.xlarge saves $412/month",
+            "Verdict: CHANGE to ml.c6i.xlarge x1, saving $412.40/month (55.7 %)",
+        ),
+        (  # forced: the current endpoint cannot serve the peak, the change costs more
+            decided("CHANGE", rank=1, instanceType="ml.g4dn.xlarge", instanceCount=3, monthlySavings=-1276.2),
+            "Right-size endpoint-name: change to ml.g4dn.xlarge x3",
+            "Verdict: CHANGE to ml.g4dn.xlarge x3, costing $1,276.20/month",
+        ),
+        (
+            decided("KEEP", instanceType="ml.m5.xlarge", instanceCount=2),
+            "Right-size endpoint-name: keep ml.m5.xlarge x2",
+            "Verdict: KEEP the current endpoint (ml.m5.xlarge x2)",
+        ),
+        (
+            decided("UNKNOWN"),
+            "Inference recommendation COMPLETED: endpoint-name",
+            "Verdict: UNKNOWN",
+        ),
+    ],
+    ids=["change", "change-forced", "keep", "unknown"],
+)
+def test_the_verdict_leads_the_subject_the_email_and_the_attributes(
+    record: RunRecord, subject: str, verdict_line: str
+) -> None:
+    note = build(record, "us-east-1")
+    assert note.subject == subject
+    assert note.attributes["verdict"] == {"DataType": "String", "StringValue": record.verdict.decision}  # type: ignore[union-attr]
+    email = json.loads(note.message)["email"].splitlines()
+    first = email.index(verdict_line)
+    assert first < email.index(next(line for line in email if line.startswith("Current endpoint:")))
+    assert email[first + 1] == "Why: the reason"
+    assert "Observed traffic (CloudWatch, 14 days): peak 410, p95 300, mean 120.5 invocations/min" in email
+    assert "Current cost: $335.80/month ($0.23/hour per instance, price-list, on demand, 730 h)" in email
+    document = json.loads(json.loads(note.message)["default"])
+    assert document["verdict"]["decision"] == record.verdict.decision  # type: ignore[union-attr]
+
+
+def test_runs_without_a_verdict_say_unknown_in_the_attribute() -> None:
+    record = RunRecord(endpoint_name="ep", status="FAILED", job_name="j", started_at="2026-01-01T00:00:00Z")
+    note = build(record, "us-east-1")
+    assert note.attributes["verdict"]["StringValue"] == "UNKNOWN"
+    assert note.subject == "Inference recommendation FAILED: ep"
+    assert "Verdict" not in json.loads(note.message)["email"]

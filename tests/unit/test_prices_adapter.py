@@ -24,13 +24,13 @@ def stub(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
         monkeypatch.setenv(name, "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     aws.session.cache_clear()
-    prices.pricing_client.cache_clear()
+    aws.client.cache_clear()
     client = prices.pricing_client()
     assert client.meta.region_name == "us-east-1"  # the API answers in us-east-1 whatever the endpoint's region
     with Stubber(client) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
-    prices.pricing_client.cache_clear()
+    aws.client.cache_clear()
     aws.session.cache_clear()
 
 

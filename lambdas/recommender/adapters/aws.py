@@ -92,13 +92,14 @@ def guard_time_left(model: Any = None, **_: Any) -> None:
 
 
 @functools.cache
-def client(service: str) -> Any:
-    """One client per service per execution environment (reused across invocations).
+def client(service: str, region: str | None = None) -> Any:
+    """One client per service (and region, default the function's) per execution environment,
+    reused across invocations.
 
     botocore rather than boto3: these steps use low-level clients only, and importing boto3 also
     imports s3transfer, which nearly doubles the cold-start import time.
     """
-    return session().create_client(service, config=CLIENT_CONFIG)
+    return session().create_client(service, region_name=region, config=CLIENT_CONFIG)
 
 
 def region() -> str:

@@ -28,7 +28,6 @@ No caching here (the caller caches in the table).
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
@@ -36,7 +35,7 @@ from typing import Any, Literal, Protocol
 
 from botocore.exceptions import ClientError
 
-from recommender.adapters.aws import CLIENT_CONFIG, is_transient, session
+from recommender.adapters.aws import client, is_transient
 
 PRICING_REGION = "us-east-1"
 # The regions the Price List Query API has endpoints in (botocore endpoints.json, `api.pricing`).
@@ -60,11 +59,10 @@ class PricedRecommendation(Protocol):
     def cost_per_hour(self) -> float | None: ...
 
 
-@functools.cache
 def pricing_client() -> Any:
-    """The Price List client, in us-east-1 (one per execution environment), on the project's
-    botocore session (its time guard and hooks apply)."""
-    return session().create_client("pricing", region_name=PRICING_REGION, config=CLIENT_CONFIG)
+    """The Price List client, in us-east-1, cached like every other client of the steps
+    (`recommender.adapters.aws.client`: the project's session, its time guard and hooks)."""
+    return client("pricing", PRICING_REGION)
 
 
 def price_list_filters(instance_type: str, region: str) -> list[dict[str, str]]:

@@ -44,15 +44,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     state = RunState.model_validate(event)
     correlate(execution=state.execution.id, endpointName=state.request.endpoint_name, jobName=state.job_name)
     cfg = settings()
-    record = publish(
-        state,
-        store=Store(cfg.table_name),
-        topic_arn=cfg.topic_arn,
-        region=region(),
-        now=datetime.now(UTC),
-        throughput_drop_percent=cfg.regression_throughput_drop_percent,
-        latency_rise_percent=cfg.regression_latency_rise_percent,
-    )
+    record = publish(state, cfg=cfg, store=Store(cfg.table_name), region=region(), now=datetime.now(UTC))
     emit_metrics(record)
     logger.info("run published", extra={"status": record.status, "runKey": record.run_key})
     return {"status": record.status, "endpointName": record.endpoint_name, "runKey": record.run_key}

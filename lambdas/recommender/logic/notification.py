@@ -42,8 +42,26 @@ def console_urls(record: RunRecord, region: str) -> dict[str, str]:
     return urls
 
 
+def subject_line(record: RunRecord) -> str:
+    """The verdict when the run reached one, else the status: `Right-size my-endpoint: ml.c6i.xlarge
+    saves $412/month`, `Right-size my-endpoint: keep ml.m5.xlarge x2`, `Inference recommendation
+    FAILED: my-endpoint`."""
+    verdict = record.verdict
+    if verdict and verdict.decision == "CHANGE" and verdict.instance_type:
+        if verdict.monthly_savings is not None and verdict.monthly_savings > 0:
+            what = f"{verdict.instance_type} saves ${verdict.monthly_savings:,.0f}/month"
+        else:
+            what = f"change to {verdict.instance_type} x{verdict.instance_count}"
+        return f"Right-size {record.endpoint_name}: {what}"[:SUBJECT_MAX]
+    if verdict and verdict.decision == "KEEP" and verdict.instance_type:
+        return f"Right-size {record.endpoint_name}: keep {verdict.instance_type} x{verdict.instance_count}"[
+            :SUBJECT_MAX
+        ]
+    return f"Inference recommendation {record.status}: {record.endpoint_name}"[:SUBJECT_MAX]
+
+
 def build(record: RunRecord, region: str) -> Notification:
-    subject = f"Inference recommendation {record.status}: {record.endpoint_name}"[:SUBJECT_MAX]
+    subject = subject_line(record)
     attributes = {
         name: {"DataType": "String", "StringValue": value}
         for name, value in (
@@ -51,6 +69,7 @@ def build(record: RunRecord, region: str) -> Notification:
             ("status", record.status),
             ("jobType", record.job_type or "unknown"),
             ("regression", "true" if record.regression else "false"),
+            ("verdict", record.verdict.decision if record.verdict else "UNKNOWN"),
         )
     }
     overhead = len(subject.encode()) + sum(len(k) + len(json.dumps(v)) for k, v in attributes.items())
@@ -105,6 +124,37 @@ def duration_text(seconds: int) -> str:
     return " ".join(part for part in parts if part) or "0 s"
 
 
+def _decision(record: RunRecord) -> list[str]:
+    """The verdict first, with the figures it rests on and where each came from."""
+    verdict = record.verdict
+    if verdict is None:
+        return []
+    if verdict.decision == "CHANGE":
+        head = f"Verdict: CHANGE to {verdict.instance_type} x{verdict.instance_count}"
+        if verdict.monthly_savings is not None:
+            word = "saving" if verdict.monthly_savings >= 0 else "costing"
+            head += f", {word} ${abs(verdict.monthly_savings):,.2f}/month"
+            if verdict.savings_percent is not None:
+                head += f" ({abs(verdict.savings_percent):g} %)"
+    elif verdict.decision == "KEEP":
+        head = f"Verdict: KEEP the current endpoint ({verdict.instance_type} x{verdict.instance_count})"
+    else:
+        head = "Verdict: UNKNOWN"
+    lines = [head, f"Why: {verdict.reason}"]
+    traffic, prices = record.traffic, record.prices
+    if traffic:
+        lines.append(
+            f"Observed traffic (CloudWatch, {traffic.window_days} days): peak {_num(traffic.peak_per_minute)}, "
+            f"p95 {_num(traffic.p95_per_minute)}, mean {_num(traffic.mean_per_minute, '{:,.1f}')} invocations/min"
+        )
+    if prices and prices.current_per_hour is not None and record.target_endpoint:
+        lines.append(
+            f"Current cost: ${_num(record.target_endpoint.monthly_cost, '{:,.2f}')}/month "
+            f"(${prices.current_per_hour:g}/hour per instance, {prices.source}, on demand, 730 h)"
+        )
+    return [*lines, ""]
+
+
 def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = None) -> str:
     """A summary a person can act on without opening the console.
 
@@ -122,6 +172,7 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
     if record.duration_seconds is not None:
         timing += f" ({duration_text(record.duration_seconds)})"
     lines += [timing, ""]
+    lines += _decision(record)
     current = record.current_endpoint
     if current:
         lines.append(

@@ -5,20 +5,26 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from recommender.adapters import sagemaker
+from recommender.adapters import prices, sagemaker, traffic
 from recommender.adapters.store import Store
 from recommender.errors import JobFailed
-from recommender.logic import regression
+from recommender.logic import decision, regression
 from recommender.logic.results import compare, parse_current_endpoint, parse_recommendations, pick_best
 from recommender.models import (
     CurrentEndpoint,
     EndpointSnapshot,
     FailedBenchmark,
+    Prices,
     RunRecord,
     RunState,
+    TargetEndpoint,
+    TrafficSummary,
+    Verdict,
+    finite,
     iso,
     parse_time,
 )
+from recommender.settings import Settings
 from recommender.steps.reporting import notify_once, store_run
 
 
@@ -80,16 +86,114 @@ def with_regression(
     return record.model_copy(update={"regression": found}) if found else record
 
 
-def publish(
-    state: RunState,
+def with_decision(
+    record: RunRecord,
     *,
-    store: Store,
-    topic_arn: str,
-    region: str,
-    now: datetime,
-    throughput_drop_percent: float = 10,
-    latency_rise_percent: float = 20,
+    observed: traffic.ObservedTraffic | None,
+    price: tuple[float | None, prices.PriceSource],
+    policy: decision.Policy,
 ) -> RunRecord:
+    """The record sized and priced at the target endpoint's observed traffic, with its verdict
+    (pure: the traffic and the price were read by the caller)."""
+    current = record.current_endpoint or CurrentEndpoint()
+    recommendations = record.recommendations or []
+    per_hour, source = price
+    candidates = [
+        decision.Candidate(
+            rank=rec.rank,
+            instance_type=rec.instance_type,
+            # The service prices the benchmarked configuration; per instance for the sizing.
+            cost_per_hour=rec.cost_per_hour / rec.instance_count
+            if rec.cost_per_hour is not None and rec.instance_count
+            else None,
+            max_invocations_per_instance=rec.max_invocations,
+            model_latency_ms=rec.model_latency_ms,
+        )
+        for rec in recommendations
+    ]
+    concluded = decision.decide(
+        candidates,
+        decision.Current(
+            instance_type=current.instance_type,
+            instance_count=current.instance_count,
+            model_latency_ms=current.model_latency_ms,
+            price_per_hour=per_hour,
+            max_invocations_per_instance=current.max_invocations,
+        ),
+        observed.traffic() if observed else None,
+        policy,
+    )
+    sized = {s.rank: s for s in concluded.candidates}
+    updated = [
+        rec.model_copy(
+            update={
+                "instances_for_peak": sized[rec.rank].instances_for_peak,
+                "instances_for_p95": sized[rec.rank].instances_for_p95,
+                "monthly_cost": finite(sized[rec.rank].monthly_cost),
+                "latency_delta_ms": finite(sized[rec.rank].latency_delta_ms),
+            }
+        )
+        for rec in recommendations
+    ]
+    current_cost = finite(concluded.current.monthly_cost)
+    verdict = concluded.verdict
+    return record.model_copy(
+        update={
+            "recommendations": updated or record.recommendations,
+            "current_endpoint": current.model_copy(update={"monthly_cost": current_cost}),
+            "target_endpoint": TargetEndpoint(
+                endpoint_name=record.endpoint_name,
+                variant_name=current.variant_name,
+                instance_type=current.instance_type,
+                instance_count=current.instance_count,
+                monthly_cost=current_cost,
+            ),
+            "traffic": TrafficSummary(
+                endpoint_name=observed.endpoint_name,
+                window_days=observed.window_days,
+                minutes_with_data=observed.minutes_with_data,
+                mean_per_minute=finite(observed.mean_per_minute) or 0,
+                p95_per_minute=finite(observed.p95_per_minute) or 0,
+                peak_per_minute=finite(observed.peak_per_minute) or 0,
+            )
+            if observed
+            else None,
+            "prices": Prices(current_per_hour=finite(per_hour), source=source),
+            "verdict": Verdict(
+                decision=verdict.decision,
+                rank=verdict.rank,
+                instance_type=verdict.instance_type,
+                instance_count=verdict.instance_count,
+                monthly_savings=finite(verdict.monthly_savings),
+                savings_percent=finite(verdict.savings_percent),
+                reason=verdict.reason,
+            ),
+        }
+    )
+
+
+def decide_run(
+    record: RunRecord, *, cfg: Settings, region: str, now: datetime, max_latency_ms: float | None
+) -> RunRecord:
+    """Read the target endpoint's traffic and price, then size, price and conclude."""
+    current = record.current_endpoint
+    observed = (
+        traffic.observed_traffic(record.endpoint_name, current.variant_name, days=cfg.traffic_lookback_days, now=now)
+        if current and current.variant_name
+        else None
+    )
+    price: tuple[float | None, prices.PriceSource] = (None, "unknown")
+    if current and current.instance_type:
+        price = prices.hourly_price(current.instance_type, region, record.recommendations or [])
+    policy = decision.Policy(
+        target_utilization=cfg.target_utilization,
+        latency_tolerance_percent=cfg.latency_tolerance_percent,
+        max_model_latency_ms=max_latency_ms,
+    )
+    return with_decision(record, observed=observed, price=price, policy=policy)
+
+
+def publish(state: RunState, *, cfg: Settings, store: Store, region: str, now: datetime) -> RunRecord:
     job = sagemaker.describe_job(state.job_name)
     if not job or job.get("Status") != "COMPLETED":
         raise JobFailed(f"job {state.job_name} is {job.get('Status') if job else 'missing'}, not COMPLETED")
@@ -106,11 +210,12 @@ def publish(
     record = with_regression(
         record,
         store=store,
-        throughput_drop_percent=throughput_drop_percent,
-        latency_rise_percent=latency_rise_percent,
+        throughput_drop_percent=cfg.regression_throughput_drop_percent,
+        latency_rise_percent=cfg.regression_latency_rise_percent,
     )
+    record = decide_run(record, cfg=cfg, region=region, now=now, max_latency_ms=state.request.max_model_latency_ms)
     stored, notified = store_run(record, store=store, overwrite_status={"COMPLETED"})
     # The run is recorded and its job has ended: free the endpoint before notifying.
     store.release_lock(state.request.endpoint_name, state.execution.id)
-    notify_once(stored, notified=notified, store=store, topic_arn=topic_arn, region=region, now=now)
+    notify_once(stored, notified=notified, store=store, topic_arn=cfg.topic_arn, region=region, now=now)
     return stored
