@@ -8,7 +8,7 @@ Lambda handlers run in-process) reaches this fake:
 
     CreateInferenceRecommendationsJob, DescribeInferenceRecommendationsJob,
     StopInferenceRecommendationsJob, ListInferenceRecommendationsJobs,
-    ListInferenceRecommendationsJobSteps
+    ListInferenceRecommendationsJobSteps, GetScalingConfigurationRecommendation
 
 moto parses requests and serializes responses from botocore's model, so the wire shapes are the
 real ones (a response key that is not in the model would be dropped silently).
@@ -78,7 +78,13 @@ OPERATIONS = {
     "StopInferenceRecommendationsJob": "stop_inference_recommendations_job",
     "ListInferenceRecommendationsJobs": "list_inference_recommendations_jobs",
     "ListInferenceRecommendationsJobSteps": "list_inference_recommendations_job_steps",
+    "GetScalingConfigurationRecommendation": "get_scaling_configuration_recommendation",
 }
+# GetScalingConfigurationRecommendation: what the fake answers (see `scaling_configuration`).
+DEFAULT_TARGET_CPU_UTILIZATION_PER_CORE = 50
+SCALE_IN_COOLDOWN_SECONDS = 300
+SCALE_OUT_COOLDOWN_SECONDS = 60
+SCALING_METRIC = "SageMakerVariantInvocationsPerInstance"
 
 
 # Error codes exactly as in botocore's sagemaker model (`errors` of each operation), plus the
@@ -312,6 +318,21 @@ class FakeJob:
                     {"Metrics": metrics, "EndpointInfo": {"EndpointName": self.endpoint.name}}
                 ]
         return response
+
+    def recommendation(self, recommendation_id: str | None, endpoint_name: str | None) -> Json | None:
+        """The COMPLETED job's recommendation with this id and/or benchmark endpoint name (a failed
+        benchmark has none), or None."""
+        failed = self._failed_benchmarks("COMPLETED")
+        for index, recommendation in enumerate(self.recommendations):
+            if index in failed:
+                continue
+            benchmarked = (recommendation.get("EndpointConfiguration") or {}).get("EndpointName")
+            if recommendation_id is not None and recommendation.get("RecommendationId") != recommendation_id:
+                continue
+            if endpoint_name is not None and benchmarked != endpoint_name:
+                continue
+            return recommendation
+        return None
 
     def benchmark_end(self, index: int) -> float:
         """When benchmark `index` finishes: one after the other over the IN_PROGRESS span, as the
@@ -580,6 +601,31 @@ class FakeInferenceRecommender:
         page, token = _page(steps, params)
         return ActionResult(_without_none({"Steps": page, "NextToken": token}))
 
+    def get_scaling_configuration_recommendation(self, account: str, region: str, params: Json) -> ActionResult:
+        from recommender.adapters.api_model import request_violations
+
+        violations = request_violations("sagemaker", "GetScalingConfigurationRecommendation", params)
+        if violations:
+            raise ValidationError(_validation_message(violations))
+        job = self._job(account, region, params["InferenceRecommendationsJobName"])
+        status = job.status(time.time())
+        if status != "COMPLETED":
+            raise ValidationError(
+                f"Inference recommendations job {job.name} is {status}: "
+                "scaling recommendations are only available for COMPLETED jobs."
+            )
+        recommendation_id, endpoint_name = params.get("RecommendationId"), params.get("EndpointName")
+        if recommendation_id is None and not endpoint_name:
+            raise ValidationError("One of RecommendationId or EndpointName must be specified.")
+        recommendation = job.recommendation(recommendation_id, endpoint_name or None)
+        if recommendation is None:
+            which = f"RecommendationId {recommendation_id}" if recommendation_id is not None else ""
+            which += (" and " if which and endpoint_name else "") + (
+                f"EndpointName {endpoint_name}" if endpoint_name else ""
+            )
+            raise ValidationError(f"Could not find a recommendation with {which} in job {job.name}.")
+        return ActionResult(scaling_configuration(params, recommendation))
+
     # -- helpers ---------------------------------------------------------------------------------
 
     def _job(self, account: str, region: str, name: str) -> FakeJob:
@@ -600,6 +646,68 @@ class FakeInferenceRecommender:
         if chosen.once:
             self._plans = [p for p in self._plans if p is not chosen]
         return chosen
+
+
+def scaling_configuration(params: Json, recommendation: Json) -> Json:
+    """The `GetScalingConfigurationRecommendation` response for one recommendation (pure).
+
+    The fake's figures, deterministic (the service does not publish its own): with
+    P = the recommendation's `MaxInvocations` (per instance per minute: every recommendation is
+    one instance) and u = `TargetCpuUtilizationPerCore` / 100 (default 50 %),
+
+    - `TargetValue` = P x u invocations per instance per minute (target tracking on the
+      predefined `SageMakerVariantInvocationsPerInstance`); `Metric.InvocationsPerInstance` is it
+      rounded down, `Metric.ModelLatency` the recommendation's `ModelLatency`;
+    - `MinCapacity` = max(1, ceil(MinInvocationsPerMinute / TargetValue)),
+      `MaxCapacity` = max(MinCapacity, ceil(MaxInvocationsPerMinute / TargetValue)); without a
+      `ScalingPolicyObjective` (or a member of it) 1 for that bound;
+    - `ScaleInCooldown` 300 s, `ScaleOutCooldown` 60 s.
+
+    The request's fields are echoed (`TargetCpuUtilizationPerCore` with its default applied).
+    """
+    metrics = recommendation.get("Metrics") or {}
+    per_instance = float(metrics.get("MaxInvocations") or 0)
+    utilization = int(params.get("TargetCpuUtilizationPerCore") or DEFAULT_TARGET_CPU_UTILIZATION_PER_CORE)
+    target = per_instance * utilization / 100
+    objective = params.get("ScalingPolicyObjective") or {}
+
+    def instances(rate: Any) -> int:
+        return max(1, math.ceil(rate / target)) if rate and target > 0 else 1
+
+    min_capacity = instances(objective.get("MinInvocationsPerMinute"))
+    max_capacity = max(min_capacity, instances(objective.get("MaxInvocationsPerMinute")))
+    latency = metrics.get("ModelLatency")
+    return _without_none(
+        {
+            "InferenceRecommendationsJobName": params["InferenceRecommendationsJobName"],
+            "RecommendationId": params.get("RecommendationId"),
+            "EndpointName": params.get("EndpointName"),
+            "TargetCpuUtilizationPerCore": utilization,
+            "ScalingPolicyObjective": objective or None,
+            "Metric": _without_none(
+                {
+                    "InvocationsPerInstance": math.floor(target),
+                    "ModelLatency": int(latency)
+                    if isinstance(latency, int | float) and math.isfinite(latency)
+                    else None,
+                }
+            ),
+            "DynamicScalingConfiguration": {
+                "MinCapacity": min_capacity,
+                "MaxCapacity": max_capacity,
+                "ScaleInCooldown": SCALE_IN_COOLDOWN_SECONDS,
+                "ScaleOutCooldown": SCALE_OUT_COOLDOWN_SECONDS,
+                "ScalingPolicies": [
+                    {
+                        "TargetTracking": {
+                            "MetricSpecification": {"Predefined": {"PredefinedMetricType": SCALING_METRIC}},
+                            "TargetValue": target,
+                        }
+                    }
+                ],
+            },
+        }
+    )
 
 
 def _snapshot(sagemaker: SageMakerModelBackend, endpoints: list[Json]) -> EndpointSnapshot | None:

@@ -653,3 +653,97 @@ def test_completed_job_with_failed_benchmarks(
     create_job(sagemaker, "job-2")
     clock.advance(600)
     assert len(sagemaker.describe_inference_recommendations_job(JobName="job-2")["InferenceRecommendations"]) == 1
+
+
+@pytest.mark.usefixtures("fake")
+def test_scaling_configuration_recommendation(sagemaker: SageMakerClient, clock: SimulatedClock) -> None:
+    """GetScalingConfigurationRecommendation: the model's whole response, figures from the
+    recommendation's per-instance MaxInvocations, the target utilization and the objective."""
+    create_job(sagemaker)
+    clock.advance(2700)
+    [first, second, _] = sagemaker.describe_inference_recommendations_job(JobName="job-1")["InferenceRecommendations"]
+
+    answer = sagemaker.get_scaling_configuration_recommendation(
+        InferenceRecommendationsJobName="job-1",
+        RecommendationId=first["RecommendationId"],
+        TargetCpuUtilizationPerCore=80,
+        ScalingPolicyObjective={"MinInvocationsPerMinute": 100, "MaxInvocationsPerMinute": 700},
+    )
+    # ml.c5.xlarge: 320 per instance per minute; at 80 %: a target of 256; ceil(100/256), ceil(700/256).
+    assert {key: value for key, value in answer.items() if key != "ResponseMetadata"} == {
+        "InferenceRecommendationsJobName": "job-1",
+        "RecommendationId": first["RecommendationId"],
+        "TargetCpuUtilizationPerCore": 80,
+        "ScalingPolicyObjective": {"MinInvocationsPerMinute": 100, "MaxInvocationsPerMinute": 700},
+        "Metric": {"InvocationsPerInstance": 256, "ModelLatency": 540},
+        "DynamicScalingConfiguration": {
+            "MinCapacity": 1,
+            "MaxCapacity": 3,
+            "ScaleInCooldown": 300,
+            "ScaleOutCooldown": 60,
+            "ScalingPolicies": [
+                {
+                    "TargetTracking": {
+                        "MetricSpecification": {
+                            "Predefined": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}
+                        },
+                        "TargetValue": 256.0,
+                    }
+                }
+            ],
+        },
+    }
+
+    # By the recommendation's (benchmark) endpoint name; default utilization 50 %, no objective.
+    by_endpoint = sagemaker.get_scaling_configuration_recommendation(
+        InferenceRecommendationsJobName="job-1", EndpointName=second["EndpointConfiguration"]["EndpointName"]
+    )
+    assert by_endpoint["TargetCpuUtilizationPerCore"] == 50
+    assert "ScalingPolicyObjective" not in by_endpoint
+    assert "RecommendationId" not in by_endpoint
+    assert by_endpoint["Metric"]["InvocationsPerInstance"] == 150  # ml.m5.xlarge: 300 x 50 %
+    scaling = by_endpoint["DynamicScalingConfiguration"]
+    assert (scaling["MinCapacity"], scaling["MaxCapacity"]) == (1, 1)
+    assert scaling["ScalingPolicies"][0]["TargetTracking"]["TargetValue"] == 150.0
+
+    high = sagemaker.get_scaling_configuration_recommendation(
+        InferenceRecommendationsJobName="job-1",
+        RecommendationId=first["RecommendationId"],
+        ScalingPolicyObjective={"MinInvocationsPerMinute": 161, "MaxInvocationsPerMinute": 100},
+    )["DynamicScalingConfiguration"]
+    assert (high["MinCapacity"], high["MaxCapacity"]) == (2, 2)  # ceil(161/160); never below the minimum
+
+
+def test_scaling_configuration_recommendation_errors(
+    fake: FakeInferenceRecommender, sagemaker: SageMakerClient, clock: SimulatedClock
+) -> None:
+    with pytest.raises(ClientError) as unknown_job:
+        sagemaker.get_scaling_configuration_recommendation(InferenceRecommendationsJobName="nope", RecommendationId="x")
+    assert error_code(unknown_job) == "ResourceNotFound"
+
+    fake.plan(duration_seconds=1200, failed_benchmarks=1)
+    create_job(sagemaker)
+    with pytest.raises(ClientError) as running:
+        sagemaker.get_scaling_configuration_recommendation(
+            InferenceRecommendationsJobName="job-1", RecommendationId="x"
+        )
+    assert "is PENDING" in validation_message(running)
+
+    clock.advance(1200)
+    steps = sagemaker.list_inference_recommendations_job_steps(JobName="job-1", Status="FAILED")["Steps"]
+    failed_endpoint = steps[0]["InferenceBenchmark"]["EndpointConfiguration"]["EndpointName"]
+    for request in (
+        {"RecommendationId": "job-1-09-unknown"},
+        {"EndpointName": failed_endpoint},  # a failed benchmark has no recommendation
+        {},
+    ):
+        with pytest.raises(ClientError) as refused:
+            sagemaker.get_scaling_configuration_recommendation(InferenceRecommendationsJobName="job-1", **request)  # type: ignore[arg-type]
+        validation_message(refused)
+
+    with pytest.raises(ClientError) as invalid:
+        sagemaker.get_scaling_configuration_recommendation(
+            InferenceRecommendationsJobName="job-1", RecommendationId="x", TargetCpuUtilizationPerCore=101
+        )
+    assert "at 'TargetCpuUtilizationPerCore' failed to satisfy constraint" in validation_message(invalid)
+    assert [name for name, _ in fake.calls].count("GetScalingConfigurationRecommendation") == 6
