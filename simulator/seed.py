@@ -27,11 +27,12 @@ class EndpointSpec:
     async_inference: bool = False
     multi_model: bool = False
     managed_instance_scaling: bool = False
+    model_data: str = MODEL_DATA  # another value: another model
 
 
 def seed_endpoint(sagemaker: Any, spec: EndpointSpec = EndpointSpec()) -> str:
     """Create model, endpoint config and endpoint; return the endpoint name."""
-    container: dict[str, Any] = {"Image": IMAGE, "ModelDataUrl": MODEL_DATA}
+    container: dict[str, Any] = {"Image": IMAGE, "ModelDataUrl": spec.model_data}
     if spec.multi_model:
         container["Mode"] = "MultiModel"
     model_name = f"{spec.name}-model"

@@ -77,6 +77,9 @@ class ExecutionInput(Wire):
     stopping_conditions: dict[str, Any] | None = None
     resource_limit: dict[str, Any] | None = None
     trigger: StrictStr = "manual"
+    # The endpoint being right-sized (default: the benchmarked one, often its staging copy): its
+    # traffic and its instances are the "current" side of the verdict.
+    target_endpoint_name: StrictStr | None = None
     # The verdict's latency bound (ms); default: the current latency + latencyTolerancePercent.
     max_model_latency_ms: StrictInt | StrictFloat | None = Field(default=None, gt=0)
 
@@ -88,6 +91,13 @@ class ExecutionInput(Wire):
                 "must be a SageMaker endpoint name: 1-63 letters, digits and inner hyphens "
                 "(^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$)"
             )
+        return value
+
+    @field_validator("target_endpoint_name")
+    @classmethod
+    def _target_endpoint_name(cls, value: str | None) -> str | None:
+        if value is not None and not NAME_RE.fullmatch(value):
+            raise ValueError("must be a SageMaker endpoint name (^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$)")
         return value
 
     @field_validator("model_package_version_arn")
@@ -181,6 +191,15 @@ class EndpointSnapshot(Wire):
     instance_count: int
 
 
+class TargetSnapshot(Wire):
+    """The endpoint being right-sized when it is not the benchmarked one (`targetEndpointName`)."""
+
+    endpoint_name: str
+    variant_name: str
+    instance_type: str | None = None
+    instance_count: int | None = None
+
+
 class PollState(Wire):
     status: str
     checks: int = 0
@@ -202,6 +221,7 @@ class RunState(Wire):
     deadline: str
     job_arn: str | None = None
     poll: PollState | None = None
+    target: TargetSnapshot | None = None
 
 
 class StepError(BaseModel):
@@ -356,6 +376,27 @@ class Verdict(Wire):
     reason: str
 
 
+class ScalingRequest(Wire):
+    """One ready `application-autoscaling` request: the operation and its parameters (the API's own
+    PascalCase shape, checked against the service model by the tests)."""
+
+    operation: Literal["RegisterScalableTarget", "PutScalingPolicy"]
+    parameters: dict[str, Any]
+
+
+class Scaling(Wire):
+    """The service's `GetScalingConfigurationRecommendation` answer for the verdict's recommendation,
+    at the observed traffic, and the requests that apply it to the target endpoint's variant."""
+
+    min_capacity: int
+    max_capacity: int
+    scale_in_cooldown: int | None = None
+    scale_out_cooldown: int | None = None
+    target_value: Number  # of `metric`, per instance (invocations per instance per minute)
+    metric: str  # the predefined metric type (SageMakerVariantInvocationsPerInstance) or a metric name
+    requests: list[ScalingRequest]
+
+
 class Best(Wire):
     """Ranks of the best recommendation by each criterion."""
 
@@ -403,6 +444,8 @@ class RunRecord(Wire):
     traffic: TrafficSummary | None = None
     prices: Prices | None = None
     verdict: Verdict | None = None
+    # Autoscaling for a CHANGE verdict (the service's recommendation), absent when unknown.
+    scaling: Scaling | None = None
 
     @property
     def run_key(self) -> str:

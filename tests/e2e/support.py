@@ -258,7 +258,8 @@ def assert_notifies(notification: dict[str, Any], item: dict[str, Any]) -> dict[
     status, endpoint = item["status"], item["endpointName"]
     verdict = item.get("verdict") or {}
     if verdict.get("decision") in {"CHANGE", "KEEP"}:
-        assert notification["subject"].startswith(f"Right-size {endpoint}: ")
+        target = (item.get("targetEndpoint") or {}).get("endpointName", endpoint)
+        assert notification["subject"].startswith(f"Right-size {target}: ")
         assert verdict["instanceType"] in notification["subject"]
     else:
         assert notification["subject"] == f"Inference recommendation {status}: {endpoint}"

@@ -10,10 +10,12 @@ import pytest
 from recommender.logic.eligibility import (
     EndpointFacts,
     ModelPackageFacts,
+    ServingFacts,
     TrafficRule,
     VariantFacts,
     endpoint_violations,
     model_package_violations,
+    target_violations,
 )
 
 VARIANT = VariantFacts(name="AllTraffic", instance_type="ml.m5.xlarge", instance_count=1, model_name="m")
@@ -154,3 +156,38 @@ def test_instance_type_and_count(
     from recommender.adapters.sagemaker import _instances
 
     assert _instances({"VariantName": "AllTraffic", **spec}, live) == expected
+
+
+# ------------------------------------------------------------------ the target endpoint
+def serving(name: str, *variants: tuple[str, str | None, int | None, tuple[str, ...] | None]) -> ServingFacts:
+    return ServingFacts(name=name, exists=True, variants=list(variants))
+
+
+MODEL = ("image|s3://models/a.tar.gz",)
+STAGING = serving("staging", ("AllTraffic", "ml.m5.xlarge", 1, MODEL))
+
+
+@pytest.mark.parametrize(
+    ("target", "violation"),
+    [
+        (serving("prod", ("AllTraffic", "ml.c5.xlarge", 4, MODEL)), None),
+        (ServingFacts(name="prod", exists=False, variants=[]), "targetEndpointName: endpoint 'prod' does not exist"),
+        (
+            serving("prod", ("A", "ml.c5.xlarge", 1, MODEL), ("B", "ml.c5.xlarge", 1, MODEL)),
+            "targetEndpointName: endpoint 'prod' has 2 production variants",
+        ),
+        (serving("prod", ("AllTraffic", "ml.c5.xlarge", 1, None)), "targetEndpointName: endpoint 'prod': the model"),
+        (
+            serving("prod", ("AllTraffic", "ml.c5.xlarge", 1, ("image|s3://models/b.tar.gz",))),
+            "targetEndpointName: endpoint 'prod' serves another model than endpoint 'staging'",
+        ),
+    ],
+    ids=["same-model", "missing", "two-variants", "model-gone", "another-model"],
+)
+def test_target_endpoint_rules(target: ServingFacts, violation: str | None) -> None:
+    found = target_violations(STAGING, target)
+    if violation is None:
+        assert found == []
+    else:
+        [only] = found
+        assert only.startswith(violation)

@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from recommender.adapters.aws import client, error_code
-from recommender.logic.eligibility import EndpointFacts, ModelPackageFacts, VariantFacts
+from recommender.logic.eligibility import EndpointFacts, ModelPackageFacts, ServingFacts, VariantFacts
 from recommender.models import FailedBenchmark
 
 # Inference Recommender job statuses, grouped by what they mean for the endpoint.
@@ -116,6 +116,32 @@ def _model(model_name: str) -> dict[str, Any] | None:
         if _missing(exc):
             return None
         raise
+
+
+def serving_facts(name: str) -> ServingFacts:
+    """The endpoint's variants with their instances and the identity of the model each serves
+    (per container: the model package, else image + model data; None when the model is gone)."""
+    sagemaker = client("sagemaker")
+    try:
+        endpoint = sagemaker.describe_endpoint(EndpointName=name)
+    except ClientError as exc:
+        if _missing(exc):
+            return ServingFacts(name=name, exists=False, variants=[])
+        raise
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants") or []}
+    variants = []
+    for spec in config.get("ProductionVariants") or []:
+        instance_type, count = _instances(spec, live.get(spec["VariantName"], {}))
+        model = _model(spec["ModelName"]) if spec.get("ModelName") else None
+        variants.append((str(spec["VariantName"]), instance_type, count, model_identity(model) if model else None))
+    return ServingFacts(name=str(endpoint.get("EndpointName", name)), exists=True, variants=variants)
+
+
+def model_identity(model: dict[str, Any]) -> tuple[str, ...]:
+    """What a model serves, container by container: its model package, else its image and model data."""
+    containers = [model.get("PrimaryContainer") or {}, *(model.get("Containers") or [])]
+    return tuple(str(c.get("ModelPackageName") or f"{c.get('Image')}|{c.get('ModelDataUrl')}") for c in containers if c)
 
 
 def _multi_model(model: dict[str, Any]) -> bool:
@@ -228,3 +254,33 @@ def failed_step_reasons(job_name: str) -> list[str]:
         f"{failed.instance_type}: {failed.reason}" if failed.instance_type else failed.reason
         for failed in failed_benchmarks(job_name)
     ]
+
+
+class ScalingRefused(Exception):
+    """The service would not recommend a scaling configuration (the job or the recommendation is
+    unknown to it, or the job is not COMPLETED): the run goes on without one."""
+
+
+def scaling_recommendation(
+    job_name: str, recommendation_id: str, *, min_per_minute: int, max_per_minute: int
+) -> dict[str, Any]:
+    """GetScalingConfigurationRecommendation for one recommendation of a COMPLETED job, with the
+    traffic it must serve as the objective (invocations per minute, whole numbers >= 1).
+
+    Raises `ScalingRefused` for the service's refusals (`ValidationException`, `ResourceNotFound`);
+    any other error (throttling, 5xx, access) is raised as it is, like every other call.
+    """
+    try:
+        answer = client("sagemaker").get_scaling_configuration_recommendation(
+            InferenceRecommendationsJobName=job_name,
+            RecommendationId=recommendation_id,
+            ScalingPolicyObjective={
+                "MinInvocationsPerMinute": min_per_minute,
+                "MaxInvocationsPerMinute": max_per_minute,
+            },
+        )
+    except ClientError as exc:
+        if error_code(exc) in {"ValidationException", "ResourceNotFound"}:
+            raise ScalingRefused(f"{error_code(exc)}: {exc.response.get('Error', {}).get('Message', exc)}") from exc
+        raise
+    return dict(answer)

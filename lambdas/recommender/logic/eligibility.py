@@ -47,6 +47,16 @@ class EndpointFacts:
 
 
 @dataclass(frozen=True)
+class ServingFacts:
+    """An endpoint's variants and what each serves: (variant, instance type, count, model identity:
+    per container its model package, else image + model data; None when the model is gone)."""
+
+    name: str
+    exists: bool
+    variants: list[tuple[str, str | None, int | None, tuple[str, ...] | None]]
+
+
+@dataclass(frozen=True)
 class TrafficRule:
     lookback_minutes: int
     max_invocations: int
@@ -124,3 +134,24 @@ def model_package_violations(arn: str, facts: ModelPackageFacts) -> list[str]:
             "the job would fail after 25-30 minutes without)"
         )
     return found
+
+
+def target_violations(benchmarked: ServingFacts, target: ServingFacts) -> list[str]:
+    """What makes `target` (the input's targetEndpointName) unusable as the endpoint the verdict
+    is about: it must exist, have one variant, and serve the model the benchmarked endpoint serves
+    (the benchmark measures that model; another model's figures say nothing about it)."""
+    where = f"targetEndpointName: endpoint {target.name!r}"
+    if not target.exists:
+        return [f"{where} does not exist in this account and region"]
+    if len(target.variants) != 1:
+        return [f"{where} has {len(target.variants)} production variants; the verdict sizes exactly one"]
+    served = target.variants[0][3]
+    if served is None:
+        return [f"{where}: the model of its variant no longer exists"]
+    benchmarked_models = {variant[3] for variant in benchmarked.variants}
+    if served not in benchmarked_models:
+        return [
+            f"{where} serves another model than endpoint {benchmarked.name!r} (container image, model data "
+            "or model package differ): the benchmark says nothing about it"
+        ]
+    return []

@@ -47,16 +47,16 @@ def subject_line(record: RunRecord) -> str:
     saves $412/month`, `Right-size my-endpoint: keep ml.m5.xlarge x2`, `Inference recommendation
     FAILED: my-endpoint`."""
     verdict = record.verdict
+    # The endpoint the verdict is about (the production endpoint when a staging copy was benchmarked).
+    endpoint = record.target_endpoint.endpoint_name if record.target_endpoint else record.endpoint_name
     if verdict and verdict.decision == "CHANGE" and verdict.instance_type:
         if verdict.monthly_savings is not None and verdict.monthly_savings > 0:
             what = f"{verdict.instance_type} saves ${verdict.monthly_savings:,.0f}/month"
         else:
             what = f"change to {verdict.instance_type} x{verdict.instance_count}"
-        return f"Right-size {record.endpoint_name}: {what}"[:SUBJECT_MAX]
+        return f"Right-size {endpoint}: {what}"[:SUBJECT_MAX]
     if verdict and verdict.decision == "KEEP" and verdict.instance_type:
-        return f"Right-size {record.endpoint_name}: keep {verdict.instance_type} x{verdict.instance_count}"[
-            :SUBJECT_MAX
-        ]
+        return f"Right-size {endpoint}: keep {verdict.instance_type} x{verdict.instance_count}"[:SUBJECT_MAX]
     return f"Inference recommendation {record.status}: {record.endpoint_name}"[:SUBJECT_MAX]
 
 
@@ -152,7 +152,27 @@ def _decision(record: RunRecord) -> list[str]:
             f"Current cost: ${_num(record.target_endpoint.monthly_cost, '{:,.2f}')}/month "
             f"(${prices.current_per_hour:g}/hour per instance, {prices.source}, on demand, 730 h)"
         )
-    return [*lines, ""]
+    return [*lines, *scaling_text(record), ""]
+
+
+def scaling_text(record: RunRecord) -> list[str]:
+    """`Autoscaling (the service's recommendation): min 1, max 3 instances, target 820 invocations
+    per instance per minute; to apply:` and the two `aws application-autoscaling` lines."""
+    from recommender.logic.scaling import INVOCATIONS_PER_INSTANCE, cli_line
+
+    found = record.scaling
+    if found is None:
+        return []
+    what = (
+        "invocations per instance per minute"
+        if found.metric == INVOCATIONS_PER_INSTANCE
+        else f"{found.metric} per instance"
+    )
+    return [
+        f"Autoscaling (the service's recommendation): min {found.min_capacity}, max {found.max_capacity} "
+        f"instances, target {found.target_value:,.0f} {what}; to apply:",
+        *(f"  {cli_line(request)}" for request in found.requests),
+    ]
 
 
 def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = None) -> str:

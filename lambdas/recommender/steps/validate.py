@@ -7,10 +7,18 @@ from typing import Any
 
 from recommender.adapters import sagemaker
 from recommender.errors import EndpointNotEligible, InvalidExecutionInput
-from recommender.logic.eligibility import TrafficRule, endpoint_violations, model_package_violations
+from recommender.logic.eligibility import TrafficRule, endpoint_violations, model_package_violations, target_violations
 from recommender.logic.load_test import advanced_violations
 from recommender.logic.naming import job_name
-from recommender.models import EndpointSnapshot, ExecutionInput, RunState, WorkflowEvent, iso, parse_time
+from recommender.models import (
+    EndpointSnapshot,
+    ExecutionInput,
+    RunState,
+    TargetSnapshot,
+    WorkflowEvent,
+    iso,
+    parse_time,
+)
 from recommender.settings import Settings
 
 # Pass-through fields and the SageMaker API shapes they must match.
@@ -86,6 +94,18 @@ def validate(event: WorkflowEvent, *, cfg: Settings, now: datetime) -> RunState:
     violations = endpoint_violations(facts, traffic) + model_package_violations(
         request.model_package_version_arn, sagemaker.model_package_facts(request.model_package_version_arn)
     )
+    target = None
+    if request.target_endpoint_name and request.target_endpoint_name.lower() != request.endpoint_name.lower():
+        target_facts = sagemaker.serving_facts(request.target_endpoint_name)
+        violations += target_violations(sagemaker.serving_facts(request.endpoint_name), target_facts)
+        if target_facts.exists and len(target_facts.variants) == 1:
+            variant_name, instance_type, count, _ = target_facts.variants[0]
+            target = TargetSnapshot(
+                endpoint_name=target_facts.name,
+                variant_name=variant_name,
+                instance_type=instance_type,
+                instance_count=count,
+            )
     if violations:
         raise EndpointNotEligible(violations, subject=f"endpoint {request.endpoint_name}")
     variant = facts.variants[0]
@@ -101,4 +121,5 @@ def validate(event: WorkflowEvent, *, cfg: Settings, now: datetime) -> RunState:
         job_name=job_name(cfg.job_name_prefix, event.execution.id, iso(started), request.endpoint_name),
         started_at=iso(started),
         deadline=iso(started + timedelta(seconds=cfg.max_run_seconds)),
+        target=target,
     )
