@@ -98,3 +98,47 @@ def test_the_verdict_is_about_the_target_endpoint(
     [message] = world.notifications()
     assert message.subject == f"Right-size {PROD}: ml.c6i.xlarge saves $149/month"  # the endpoint it is about
     assert message.attributes["verdict"] == "CHANGE"
+
+
+def test_prices_are_cached_in_the_table_for_a_week(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    # A price read within the week is used as is (on-demand prices change rarely) ...
+    world.put_item(
+        {
+            "endpointName": {"S": "(prices)"},
+            "runKey": {"S": "PRICE#us-east-1#ml.m5.xlarge"},
+            "perHour": {"N": "0.25"},
+            "source": {"S": "price-list"},
+            "fetchedAt": {"N": str(int(clock.now().timestamp()))},
+            "expiresAt": {"N": str(int(clock.now().timestamp()) + 7 * 24 * 3600)},
+        }
+    )
+    state = completed(steps, clock, world.input())
+    publish.lambda_handler(state, lambda_context)
+    [item] = world.runs()
+    assert item["prices"] == {"currentPerHour": 0.25, "source": "price-list"}
+    assert item["targetEndpoint"]["monthlyCost"] == 365  # 2 x $0.25 x 730 h
+
+
+def test_an_expired_price_is_read_again_and_cached(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    world.put_item(
+        {
+            "endpointName": {"S": "(prices)"},
+            "runKey": {"S": "PRICE#us-east-1#ml.m5.xlarge"},
+            "perHour": {"N": "0.25"},
+            "source": {"S": "price-list"},
+            "fetchedAt": {"N": "0"},
+            "expiresAt": {"N": str(int(clock.now().timestamp()) - 1)},
+        }
+    )
+    state = completed(steps, clock, world.input())
+    publish.lambda_handler(state, lambda_context)
+    [item] = world.runs()
+    assert item["prices"] == {"currentPerHour": 0.23, "source": "price-list"}  # the Price List API's
+    cached = world.item("(prices)", "PRICE#us-east-1#ml.m5.xlarge")
+    assert cached is not None
+    assert cached["perHour"] == 0.23
+    assert cached["expiresAt"] == int(clock.now().timestamp()) + 7 * 24 * 3600

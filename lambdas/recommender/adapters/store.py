@@ -16,6 +16,10 @@ LOCK_KEY = "LOCK"
 # waits for that job to end, and at the latest for this long.
 DRAIN_SECONDS = 3600
 HISTORY_SCAN_LIMIT = 50
+# On-demand prices change rarely: the Price List API's answers are kept a week, under their own
+# partition (the TTL attribute removes them after that).
+PRICES_KEY = "(prices)"
+PRICE_TTL_SECONDS = 7 * 24 * 3600
 # Pages of the endpoint's history Publish reads at most to find the previous completed run.
 PREVIOUS_RUN_MAX_PAGES = 5
 # The sparse index of run items by job type (only run items carry jobType; infra/store.py).
@@ -277,6 +281,33 @@ class Store:
                 return False
             raise
         return True
+
+    # ------------------------------------------------------------------ prices
+    def cached_price(self, region: str, instance_type: str, now: int) -> float | None:
+        """The Price List API's hourly price of `instance_type` in `region`, if read within a week."""
+        found = self.db.get_item(
+            TableName=self.table,
+            Key=to_item({"endpointName": PRICES_KEY, "runKey": f"PRICE#{region}#{instance_type}"}),
+        )
+        item = from_item(found["Item"]) if "Item" in found else None
+        if not item or int(item.get("expiresAt", 0)) <= now:
+            return None
+        return float(item["perHour"])
+
+    def put_price(self, region: str, instance_type: str, per_hour: float, now: int) -> None:
+        self.db.put_item(
+            TableName=self.table,
+            Item=to_item(
+                {
+                    "endpointName": PRICES_KEY,
+                    "runKey": f"PRICE#{region}#{instance_type}",
+                    "perHour": per_hour,
+                    "source": "price-list",
+                    "fetchedAt": now,
+                    "expiresAt": now + PRICE_TTL_SECONDS,
+                }
+            ),
+        )
 
     def mark_notified(self, endpoint: str, run_key: str, at: str) -> None:
         self.db.update_item(
