@@ -18,6 +18,7 @@ from recommender.models import (
     RunRecord,
     RunState,
     TargetEndpoint,
+    TargetSnapshot,
     TrafficSummary,
     Verdict,
     finite,
@@ -92,12 +93,19 @@ def with_decision(
     observed: traffic.ObservedTraffic | None,
     price: tuple[float | None, prices.PriceSource],
     policy: decision.Policy,
+    target: TargetSnapshot | None = None,
 ) -> RunRecord:
     """The record sized and priced at the target endpoint's observed traffic, with its verdict
-    (pure: the traffic and the price were read by the caller)."""
+    (pure: the traffic and the price were read by the caller).
+
+    The target is the benchmarked endpoint unless the input named another (`target`): its
+    instances are then the "current" side, with the benchmark's figures for its instance type (the
+    benchmarked endpoint's own when the types match, else a recommendation of that type's).
+    """
     current = record.current_endpoint or CurrentEndpoint()
     recommendations = record.recommendations or []
     per_hour, source = price
+    side = _current_side(record, target)
     candidates = [
         decision.Candidate(
             rank=rec.rank,
@@ -114,11 +122,11 @@ def with_decision(
     concluded = decision.decide(
         candidates,
         decision.Current(
-            instance_type=current.instance_type,
-            instance_count=current.instance_count,
-            model_latency_ms=current.model_latency_ms,
+            instance_type=side.instance_type,
+            instance_count=side.instance_count,
+            model_latency_ms=side.model_latency_ms,
             price_per_hour=per_hour,
-            max_invocations_per_instance=current.max_invocations,
+            max_invocations_per_instance=side.max_invocations,
         ),
         observed.traffic() if observed else None,
         policy,
@@ -140,12 +148,15 @@ def with_decision(
     return record.model_copy(
         update={
             "recommendations": updated or record.recommendations,
-            "current_endpoint": current.model_copy(update={"monthly_cost": current_cost}),
+            # The benchmarked endpoint's cost, when it is the one being right-sized.
+            "current_endpoint": current.model_copy(update={"monthly_cost": current_cost})
+            if target is None
+            else current,
             "target_endpoint": TargetEndpoint(
-                endpoint_name=record.endpoint_name,
-                variant_name=current.variant_name,
-                instance_type=current.instance_type,
-                instance_count=current.instance_count,
+                endpoint_name=target.endpoint_name if target else record.endpoint_name,
+                variant_name=side.variant_name,
+                instance_type=side.instance_type,
+                instance_count=side.instance_count,
                 monthly_cost=current_cost,
             ),
             "traffic": TrafficSummary(
@@ -172,25 +183,94 @@ def with_decision(
     )
 
 
+def _current_side(record: RunRecord, target: TargetSnapshot | None) -> CurrentEndpoint:
+    """The endpoint being right-sized, with the benchmark's figures for its instance type."""
+    current = record.current_endpoint or CurrentEndpoint()
+    if target is None or target.instance_type == current.instance_type:
+        measured = current
+    else:
+        same_type = [r for r in record.recommendations or [] if r.instance_type == target.instance_type]
+        measured = (
+            CurrentEndpoint(
+                max_invocations=same_type[0].max_invocations, model_latency_ms=same_type[0].model_latency_ms
+            )
+            if same_type
+            else CurrentEndpoint()
+        )
+    if target is None:
+        return current
+    return CurrentEndpoint(
+        variant_name=target.variant_name,
+        instance_type=target.instance_type,
+        instance_count=target.instance_count,
+        max_invocations=measured.max_invocations,
+        model_latency_ms=measured.model_latency_ms,
+    )
+
+
 def decide_run(
-    record: RunRecord, *, cfg: Settings, region: str, now: datetime, max_latency_ms: float | None
+    record: RunRecord,
+    *,
+    cfg: Settings,
+    region: str,
+    now: datetime,
+    max_latency_ms: float | None,
+    store: Store,
+    target: TargetSnapshot | None = None,
 ) -> RunRecord:
-    """Read the target endpoint's traffic and price, then size, price and conclude."""
-    current = record.current_endpoint
+    """Read the target endpoint's traffic and price (the Price List API's answer cached in the
+    table for a week), then size, price and conclude."""
+    side = _current_side(record, target)
+    name = target.endpoint_name if target else record.endpoint_name
     observed = (
-        traffic.observed_traffic(record.endpoint_name, current.variant_name, days=cfg.traffic_lookback_days, now=now)
-        if current and current.variant_name
+        traffic.observed_traffic(name, side.variant_name, days=cfg.traffic_lookback_days, now=now)
+        if side.variant_name
         else None
     )
     price: tuple[float | None, prices.PriceSource] = (None, "unknown")
-    if current and current.instance_type:
-        price = prices.hourly_price(current.instance_type, region, record.recommendations or [])
+    if side.instance_type:
+        epoch = int(now.timestamp())
+        cached = store.cached_price(region, side.instance_type, epoch)
+        if cached is not None:
+            price = (cached, "price-list")
+        else:
+            price = prices.hourly_price(side.instance_type, region, record.recommendations or [])
+            if price[1] == "price-list" and price[0] is not None:
+                store.put_price(region, side.instance_type, price[0], epoch)
     policy = decision.Policy(
         target_utilization=cfg.target_utilization,
         latency_tolerance_percent=cfg.latency_tolerance_percent,
         max_model_latency_ms=max_latency_ms,
     )
-    return with_decision(record, observed=observed, price=price, policy=policy)
+    return with_decision(record, observed=observed, price=price, policy=policy, target=target)
+
+
+def with_scaling(record: RunRecord) -> RunRecord:
+    """The record with `scaling` for a CHANGE verdict: the service's scaling configuration for the
+    verdict's recommendation at the observed traffic (min: the mean per minute, max: the peak), as
+    ready requests for the target endpoint's variant. A refusal (ValidationException,
+    ResourceNotFound) is logged and leaves `scaling` absent; other errors propagate."""
+    from recommender.logic import scaling
+    from recommender.observability import logger
+
+    verdict, target, observed = record.verdict, record.target_endpoint, record.traffic
+    if verdict is None or verdict.decision != "CHANGE" or not (target and target.variant_name and observed):
+        return record
+    chosen = next((r for r in record.recommendations or [] if r.rank == verdict.rank), None)
+    if chosen is None or not chosen.recommendation_id:
+        return record
+    low, high = scaling.objective(observed.mean_per_minute, observed.peak_per_minute)
+    try:
+        answer = sagemaker.scaling_recommendation(
+            record.job_name, chosen.recommendation_id, min_per_minute=low, max_per_minute=high
+        )
+    except sagemaker.ScalingRefused as refused:
+        logger.warning(
+            "no scaling recommendation", extra={"recommendationId": chosen.recommendation_id, "reason": str(refused)}
+        )
+        return record
+    found = scaling.from_answer(answer, endpoint_name=target.endpoint_name, variant_name=target.variant_name)
+    return record.model_copy(update={"scaling": found}) if found else record
 
 
 def publish(state: RunState, *, cfg: Settings, store: Store, region: str, now: datetime) -> RunRecord:
@@ -213,7 +293,16 @@ def publish(state: RunState, *, cfg: Settings, store: Store, region: str, now: d
         throughput_drop_percent=cfg.regression_throughput_drop_percent,
         latency_rise_percent=cfg.regression_latency_rise_percent,
     )
-    record = decide_run(record, cfg=cfg, region=region, now=now, max_latency_ms=state.request.max_model_latency_ms)
+    record = decide_run(
+        record,
+        cfg=cfg,
+        region=region,
+        now=now,
+        max_latency_ms=state.request.max_model_latency_ms,
+        store=store,
+        target=state.target,
+    )
+    record = with_scaling(record)
     stored, notified = store_run(record, store=store, overwrite_status={"COMPLETED"})
     # The run is recorded and its job has ended: free the endpoint before notifying.
     store.release_lock(state.request.endpoint_name, state.execution.id)
