@@ -150,7 +150,7 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
     assert document["consoleUrl"]["job"].startswith(f"https://{REGION}.console.aws.amazon.com/sagemaker/")
     email = observed.notification["bodies"]["email"]
     assert "Recommendations, cheapest per inference first:" in email
-    assert "Best choice: #1 ml.g4dn.xlarge x1" in email
+    assert "Cheapest per inference: #1 ml.g4dn.xlarge x1" in email
 
 
 def test_advanced_job_request_carries_role_package_endpoint_and_advanced_fields(world: OfflineStack) -> None:

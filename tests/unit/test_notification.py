@@ -64,7 +64,7 @@ def test_email_reads_as_a_summary() -> None:
     assert "Current endpoint: ml.m5.xlarge x1 (variant AllTraffic): max 184 invocations/min per instance" in text
     assert " 1  ml.g4dn.xlarge" in text
     assert " 2  ml.c5.xlarge" in text
-    assert "Best choice: #1 ml.g4dn.xlarge x1 at $0.7360/hour" in text
+    assert "Cheapest per inference: #1 ml.g4dn.xlarge x1 at $0.7360/hour" in text
     assert "8.94x the current maximum throughput, 1,141 ms faster model latency" in text
     assert "TS_DEFAULT_WORKERS_PER_MODEL=4" in text
 

@@ -246,7 +246,7 @@ def _verdict(record: RunRecord) -> list[str]:
         return []
     out = [
         "",
-        f"Best choice: #{comp.rank} {chosen.instance_type} x{_num(chosen.instance_count)} "
+        f"Cheapest per inference: #{comp.rank} {chosen.instance_type} x{_num(chosen.instance_count)} "
         f"at ${_num(chosen.cost_per_hour, '{:.4f}')}/hour",
     ]
     changes: list[str] = []
