@@ -191,7 +191,12 @@ class Functions(Construct):
 
         # ---------------------------------------------------------------- Publish Results
         self.publish = self._function("Publish", "publish", "Stores and notifies the recommendations")
-        self._allow_jobs(self.publish, job_prefix, ["sagemaker:DescribeInferenceRecommendationsJob"])
+        # Describe: the results; the scaling configuration the service recommends for the verdict.
+        self._allow_jobs(
+            self.publish,
+            job_prefix,
+            ["sagemaker:DescribeInferenceRecommendationsJob", "sagemaker:GetScalingConfigurationRecommendation"],
+        )
         self._allow_list_job_steps(self.publish, "the benchmarks that failed inside a COMPLETED job")
         self._grant_table(self.publish, table)
         self._grant_publish(self.publish, topic)

@@ -114,6 +114,17 @@ def test_run_item(world: World, completed: dict[str, Any], lambda_context: Lambd
             "savingsPercent": 55.7,
             "reason": item["verdict"]["reason"],
         },
+        # The service's scaling configuration for the verdict's recommendation (c6i: 360 per
+        # instance per minute, at 50 % a target of 180) at the observed traffic (none: 1 to 1).
+        "scaling": {
+            "minCapacity": 1,
+            "maxCapacity": 1,
+            "scaleInCooldown": 300,
+            "scaleOutCooldown": 60,
+            "targetValue": 180,
+            "metric": "SageMakerVariantInvocationsPerInstance",
+            "requests": item["scaling"]["requests"],  # tests/unit/test_scaling.py
+        },
     }
     assert item["verdict"]["reason"]  # says why, in words (tested in tests/unit/test_decision.py)
     # Best first by cost per inference (the service listed them c5, g4dn, c6i).
@@ -266,7 +277,7 @@ def test_email_is_a_readable_summary(world: World, completed: dict[str, Any], la
     ) in lines
     table = [line.split()[1] for line in lines if line[:2].strip() in {"1", "2", "3"}]
     assert table == ["ml.g4dn.xlarge", "ml.c6i.xlarge", "ml.c5.xlarge"]
-    assert "Best choice: #1 ml.g4dn.xlarge x1 at $0.7360/hour" in lines
+    assert "Cheapest per inference: #1 ml.g4dn.xlarge x1 at $0.7360/hour" in lines
     assert (
         "Compared with the current endpoint: 5.48x the current maximum throughput, 389 ms faster model latency."
         in lines
@@ -523,3 +534,83 @@ def test_only_completed_runs_count_and_only_earlier_ones(
     publish.lambda_handler(later_run(Steps(world, lambda_context), clock, "run-2"), lambda_context)
 
     assert world.runs()[-1]["regression"] == {"throughputDropPercent": 66.7, "previousRunKey": first}
+
+
+def test_a_change_verdict_stores_the_services_scaling_advice(
+    world: World, completed: dict[str, Any], lambda_context: LambdaContext
+) -> None:
+    publish.lambda_handler(completed, lambda_context)
+
+    [item] = world.runs()
+    [call] = world.calls("GetScalingConfigurationRecommendation")
+    # The verdict's recommendation (rank 2, c6i) and the observed traffic (none: at least 1 a minute).
+    assert call == {
+        "InferenceRecommendationsJobName": completed["jobName"],
+        "RecommendationId": f"{completed['jobName'][:40]}-03-c6i.xlarge",
+        "ScalingPolicyObjective": {"MinInvocationsPerMinute": 1, "MaxInvocationsPerMinute": 1},
+    }
+    resource = f"endpoint/{ENDPOINT}/variant/AllTraffic"
+    assert [(r["operation"], r["parameters"]["ResourceId"]) for r in item["scaling"]["requests"]] == [
+        ("RegisterScalableTarget", resource),
+        ("PutScalingPolicy", resource),
+    ]
+    email = world.published_documents()[0]["email"]
+    assert (
+        "Autoscaling (the service's recommendation): min 1, max 1 instances, "
+        "target 180 invocations per instance per minute; to apply:"
+    ) in email
+    assert (
+        f"  aws application-autoscaling register-scalable-target --service-namespace sagemaker --resource-id {resource}"
+        in email
+    )
+    assert "  aws application-autoscaling put-scaling-policy --policy-name " in email
+
+
+@pytest.mark.parametrize(("code", "message"), [("ValidationException", "not COMPLETED"), ("ResourceNotFound", "gone")])
+def test_a_refused_scaling_recommendation_leaves_it_absent_and_the_run_completed(
+    world: World,
+    completed: dict[str, Any],
+    lambda_context: LambdaContext,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    code: str,
+    message: str,
+) -> None:
+    from simulator import fake_recommender
+
+    error = (
+        fake_recommender.ValidationError if code == "ValidationException" else fake_recommender.ResourceNotFoundError
+    )
+
+    def refuse(*_args: Any) -> Any:
+        raise error(message)
+
+    monkeypatch.setattr(world.fake, "get_scaling_configuration_recommendation", refuse)
+
+    result = publish.lambda_handler(completed, lambda_context)
+
+    assert result["status"] == "COMPLETED"
+    [item] = world.runs()
+    assert item["verdict"]["decision"] == "CHANGE"
+    assert "scaling" not in item
+    assert "Autoscaling" not in world.published_documents()[0]["email"]
+    assert world.lock() is None
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+@pytest.mark.filterwarnings("ignore:Exception\\(Throttled\\):UserWarning")
+def test_a_throttled_scaling_recommendation_is_retried_like_every_call(
+    world: World, completed: dict[str, Any], lambda_context: LambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from simulator import fake_recommender
+
+    class Throttled(fake_recommender.SagemakerClientError):
+        code = "ThrottlingException"
+
+    def throttle(*_args: Any) -> Any:
+        raise Throttled("Rate exceeded")
+
+    monkeypatch.setattr(world.fake, "get_scaling_configuration_recommendation", throttle)
+    with pytest.raises(TransientAwsError):
+        publish.lambda_handler(completed, lambda_context)
+    assert world.runs() == []

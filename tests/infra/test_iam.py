@@ -132,6 +132,8 @@ def test_publish_reads_the_job_writes_the_table_and_publishes(default_synth: Syn
         == {
             "sagemaker:DescribeInferenceRecommendationsJob",
             "sagemaker:ListInferenceRecommendationsJobSteps",
+            # the autoscaling advice for a CHANGE verdict
+            "sagemaker:GetScalingConfigurationRecommendation",
             # the verdict: the endpoint's observed traffic and its instance type's price
             "cloudwatch:GetMetricData",
             "pricing:GetProducts",
@@ -141,6 +143,7 @@ def test_publish_reads_the_job_writes_the_table_and_publishes(default_synth: Syn
         | LOGGING
     )
     assert on(allowed, "sagemaker:DescribeInferenceRecommendationsJob") == jobs("ir-orchestrator-*")
+    assert on(allowed, "sagemaker:GetScalingConfigurationRecommendation") == jobs("ir-orchestrator-*")
     # The benchmarks that failed inside a COMPLETED job; no resource-level permissions: "*" only.
     assert on(allowed, "sagemaker:ListInferenceRecommendationsJobSteps") == {"*"}
     assert on(allowed, "cloudwatch:GetMetricData") == on(allowed, "pricing:GetProducts") == {"*"}
