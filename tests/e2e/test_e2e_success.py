@@ -70,6 +70,8 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
         "CreateInferenceRecommendationsJob",
         "DescribeInferenceRecommendationsJob",
         "ListInferenceRecommendationsJobSteps",
+        # Publish Results: the service's autoscaling advice for the CHANGE verdict.
+        "GetScalingConfigurationRecommendation",
     }
     assert len(observed.calls_to("DescribeInferenceRecommendationsJob")) == observed.polls + 1
     failed_steps = [c for c in observed.calls_to("ListInferenceRecommendationsJobSteps") if c.get("Status") == "FAILED"]
@@ -78,7 +80,7 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
     started = started_at(observed.execution)
     item = observed.item
     assert len(observed.items) == 1
-    decision = ("targetEndpoint", "traffic", "prices", "verdict")
+    decision = ("targetEndpoint", "traffic", "prices", "verdict", "scaling")
     parts = ("currentEndpoint", "recommendations", "best", "comparison", *decision)
     assert {k: v for k, v in item.items() if k not in parts} == {
         "runKey": f"RUN#{started}#{job.name}",
@@ -125,6 +127,23 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
         "savingsPercent": 11.3,
     }
     recommendations = item["recommendations"]
+    # The service's scaling configuration for c6i (360 per instance per minute, a target of 180 at
+    # 50 %) at the observed traffic (none: 1 to 1), through the Publish role (strict world).
+    (asked,) = observed.calls_to("GetScalingConfigurationRecommendation")
+    assert asked["ScalingPolicyObjective"] == {"MinInvocationsPerMinute": 1, "MaxInvocationsPerMinute": 1}
+    assert asked["RecommendationId"] == next(r["recommendationId"] for r in recommendations if r["rank"] == 2)
+    scaling = item["scaling"]
+    assert {k: v for k, v in scaling.items() if k != "requests"} == {
+        "minCapacity": 1,
+        "maxCapacity": 1,
+        "scaleInCooldown": 300,
+        "scaleOutCooldown": 60,
+        "targetValue": 180,
+        "metric": "SageMakerVariantInvocationsPerInstance",
+    }
+    assert [r["parameters"]["ResourceId"] for r in scaling["requests"]] == [
+        f"endpoint/{endpoint}/variant/AllTraffic"
+    ] * 2
     assert [r["rank"] for r in recommendations] == [1, 2, 3]
     assert [r["costPerInference"] for r in recommendations] == sorted(r["costPerInference"] for r in recommendations)
     assert {r["instanceType"] for r in recommendations} == {"ml.c5.xlarge", "ml.g4dn.xlarge", "ml.c6i.xlarge"}
@@ -151,6 +170,8 @@ def test_default_job_runs_to_a_stored_and_notified_recommendation(world: Offline
     email = observed.notification["bodies"]["email"]
     assert "Recommendations, cheapest per inference first:" in email
     assert "Cheapest per inference: #1 ml.g4dn.xlarge x1" in email
+    assert "Autoscaling (the service's recommendation): min 1, max 1 instances, target 180 invocations" in email
+    assert "  aws application-autoscaling put-scaling-policy " in email
 
 
 def test_advanced_job_request_carries_role_package_endpoint_and_advanced_fields(world: OfflineStack) -> None:
