@@ -89,11 +89,12 @@ def test_failed_job_is_recorded_with_each_failed_benchmarks_reason(failed: Obser
     assert listed[-1] == {"JobName": job, "StepType": "BENCHMARK", "Status": "FAILED"}
     assert all(call == {"JobName": job, "StepType": "BENCHMARK"} for call in listed[:-1])
     assert failed.calls_to("StopInferenceRecommendationsJob") == []  # it had ended already
-    # Progress put the end at 30 min: a sleep until a minute before, then pollMaxSeconds (120 s);
-    # unless an earlier test's run (any endpoint: the world is shared) gave Start a longer prior.
-    (start,) = [i for i in failed.invocations if i.handler.startswith("recommender.handlers.start")]
-    prior = start.result["poll"].get("historySeconds") or 0
-    assert 30 * 60 < item["durationSeconds"] <= max(32 * 60, prior)
+    # Noticed after the job failed (30 min) at a check of the adaptive schedule. Which check depends
+    # on what the shared world holds when this test runs: other endpoints' earlier runs give Start an
+    # account prior, and the job's benchmark progress moves the wake-up (tests/unit/test_polling.py
+    # and `make bench` pin the schedule itself); never later than pollMaxSeconds past the end the
+    # progress foretells or the prior's window: within an hour, far from the 6-hour deadline.
+    assert 30 * 60 < item["durationSeconds"] <= 60 * 60
     email = failed.notification["bodies"]["email"]
     assert "The job failed. Fix the cause named above" in email
 
