@@ -76,7 +76,8 @@ def test_never_waits_past_the_deadline() -> None:
         (Progress(done=0, total=0), 900, None),  # nothing listed
         (Progress(done=1, total=3, began=60, last_done=940), 1000, 60 + 880 * 3),
         (Progress(done=2, total=3, began=60, last_done=1820), 1900, 60 + 1760 * 3 / 2),
-        (Progress(done=1, total=4, began=None, last_done=None), 600, 2400),  # no times: run start, now
+        (Progress(done=1, total=4, began=None, last_done=500), 600, 2000),  # no start: the run's
+        (Progress(done=1, total=4, began=60, last_done=None), 600, None),  # no end: no estimate
         (Progress(done=3, total=3, began=60, last_done=2690), 2695, 2695),  # all done: ending now
         # Noisy: more done than listed; times before the run or after the check; end before start.
         (Progress(done=5, total=3, began=60, last_done=900), 1000, 1000),
@@ -171,7 +172,7 @@ def test_progress_of_the_listed_steps() -> None:
     assert progress_of([], started_at=start) == Progress(done=0, total=0)
     listed = [step("COMPLETED", 60, 940), step("FAILED", 940, 1820), step("IN_PROGRESS", 1820)]
     assert progress_of(listed, started_at=start) == Progress(done=2, total=3, began=60, last_done=1820)
-    # A done benchmark without an end time: the latest end is unknown (the check's time is used).
+    # A done benchmark without an end time (a FAILED one): the latest end is unknown, no estimate.
     listed = [step("COMPLETED", 60, 940), step("COMPLETED"), step("IN_PROGRESS")]
     assert progress_of(listed, started_at=start) == Progress(done=2, total=3, began=60, last_done=None)
 

@@ -39,7 +39,8 @@ class PollPolicy:
 class Progress:
     """The job's benchmarks at a check: `done` (COMPLETED or FAILED) of `total`; `began` and
     `last_done`: seconds since the run started at which the first benchmark started and the latest
-    finished one ended (None when the service did not say: the run's start and the check's time)."""
+    finished one ended (None when the service did not say: then the run's start; and no estimate
+    without the end)."""
 
     done: int
     total: int
@@ -49,7 +50,7 @@ class Progress:
 
 def estimated_end(progress: Progress | None, *, elapsed: float) -> float | None:
     """Seconds since the run started at which the job should end, from its progress; None when it
-    says nothing (no benchmark done yet, nothing listed, or times that make no sense).
+    says nothing (no benchmark done yet, nothing listed, no end time, or times that make no sense).
 
     Noisy input is clamped, never trusted: counts beyond the total, times before the run or after
     the check. All benchmarks done means the job is ending now.
@@ -60,9 +61,12 @@ def estimated_end(progress: Progress | None, *, elapsed: float) -> float | None:
     done = min(progress.done, total)
     if done == total:
         return elapsed
+    if progress.last_done is None:
+        # When the k-th ended is unknown (FAILED benchmarks carry no times): the check's own time
+        # would overestimate the end by the detection delay times n/k, and sleep past it.
+        return None
     began = min(max(progress.began or 0.0, 0.0), elapsed)
-    last = elapsed if progress.last_done is None else progress.last_done
-    last = min(max(last, began), elapsed)
+    last = min(max(progress.last_done, began), elapsed)
     if last <= began:
         return None
     return began + (last - began) * total / done
