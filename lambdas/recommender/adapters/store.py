@@ -164,23 +164,11 @@ class Store:
     # ------------------------------------------------------------------ history
     def shortest_completed_duration(self, endpoint: str, job_type: str) -> int | None:
         """Shortest duration of the newest completed runs of this endpoint and job type."""
-        page = self.db.query(
-            TableName=self.table,
+        return self._shortest_duration(
             KeyConditionExpression="endpointName = :e AND begins_with(runKey, :run)",
             FilterExpression="#status = :done AND jobType = :type AND attribute_exists(durationSeconds)",
-            ProjectionExpression="durationSeconds",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={
-                ":e": to_attr(endpoint),
-                ":run": to_attr("RUN#"),
-                ":done": to_attr("COMPLETED"),
-                ":type": to_attr(job_type),
-            },
-            ScanIndexForward=False,
-            Limit=HISTORY_SCAN_LIMIT,
+            values={":e": to_attr(endpoint), ":type": to_attr(job_type)},
         )
-        durations = [int(from_attr(item["durationSeconds"])) for item in page.get("Items", [])]
-        return min(durations) if durations else None
 
     def account_shortest_completed_duration(self, job_type: str) -> int | None:
         """Shortest duration of the account's newest completed runs of this job type, any endpoint:
@@ -192,20 +180,23 @@ class Store:
         The shortest, not a typical duration: another endpoint's job may be shorter or longer, and
         waking early costs a few polls where waking late costs lag.
         """
-        page = self.db.query(
-            TableName=self.table,
+        return self._shortest_duration(
             IndexName=JOB_TYPE_INDEX,
             KeyConditionExpression="jobType = :type AND begins_with(runKey, :run)",
             FilterExpression="#status = :done AND attribute_exists(durationSeconds)",
+            values={":type": to_attr(job_type)},
+        )
+
+    def _shortest_duration(self, *, values: dict[str, Any], **query: Any) -> int | None:
+        """The shortest `durationSeconds` among the newest completed run items a query finds."""
+        page = self.db.query(
+            TableName=self.table,
             ProjectionExpression="durationSeconds",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={
-                ":type": to_attr(job_type),
-                ":run": to_attr("RUN#"),
-                ":done": to_attr("COMPLETED"),
-            },
+            ExpressionAttributeValues={":run": to_attr("RUN#"), ":done": to_attr("COMPLETED"), **values},
             ScanIndexForward=False,
             Limit=HISTORY_SCAN_LIMIT,
+            **query,
         )
         durations = [int(from_attr(item["durationSeconds"])) for item in page.get("Items", [])]
         return min(durations) if durations else None
