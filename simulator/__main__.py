@@ -1,6 +1,6 @@
 """`make simulate`: the synthesized stack, deployed offline in moto, running one scenario end to end.
 
-make simulate                                   # a Default job that completes
+make simulate                                   # right-size: a staging copy benchmarked for production
 make simulate ARGS="--scenario failed"          # see --list for all scenarios
 make simulate ARGS="--input my-input.json --job-minutes 90"
 
@@ -144,11 +144,11 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--scenario",
-        default="completed",
+        default="right-size",
         choices=sorted(SCENARIOS),
         metavar="NAME",
         help=f"the situation to simulate: the endpoint, the job's outcome and length; one of {', '.join(SCENARIOS)} "
-        "(default: completed; --list says what each is)",
+        "(default: right-size; --list says what each is)",
     )
     parser.add_argument(
         "--input",

@@ -35,6 +35,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from simulator import fast_metrics
 from simulator.clock import DEFAULT_START, SimulatedClock
 from simulator.fake_pricing import FakePriceList
 from simulator.fake_recommender import FakeInferenceRecommender, install, uninstall
@@ -124,6 +125,8 @@ class OfflineStack:
         stack.enter_context(self.clock)
         self.fake = install()
         stack.callback(uninstall)
+        fast_metrics.install()  # two weeks of one-minute traffic, queried in a second, not a minute
+        stack.callback(fast_metrics.uninstall)
         stack.enter_context(self._seams())
         self.deployment = self._deploy()
         self._register_state_machine()

@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -51,11 +51,40 @@ class Scenario:
     live_invocations: float = 0
     complete_model_package: bool = True
     executions: int = 1  # started at once on the same endpoint
+    # The production endpoint the verdict is about (the input's targetEndpointName): the same
+    # model as `endpoint`, which is then the staging copy that is benchmarked.
+    target: seed.EndpointSpec | None = None
+    # One-minute Invocations of the target (else of the endpoint) over the window before the run.
+    traffic: seed.DailyTraffic | None = None
+    # What the benchmarked endpoint measures in this run ({"MaxInvocations", "ModelLatency"}),
+    # instead of its instance type's profile.
+    endpoint_metrics: dict[str, float] | None = None
+    # Runs completed on the same endpoint before this one, each by what the endpoint measured in
+    # it (None: its instance type's profile): the history a regression is found against.
+    earlier_runs: tuple[dict[str, float] | None, ...] = ()
 
+
+# The production endpoint of the right-size scenarios: four of the staging copy's instances.
+PRODUCTION = seed.EndpointSpec(name="demo-endpoint-prod", instance_count=4)
 
 SCENARIOS = {
     s.name: s
     for s in (
+        Scenario(
+            "right-size",
+            "a staging copy benchmarked for production endpoint demo-endpoint-prod (ml.m5.xlarge x4, two weeks "
+            "of traffic with a daily shape): the verdict, its savings and the autoscaling to apply",
+            target=PRODUCTION,
+            traffic=seed.DailyTraffic(),
+        ),
+        Scenario(
+            "regression",
+            "as right-size, after an earlier run: the endpoint now serves 25% fewer invocations, 40% slower",
+            target=PRODUCTION,
+            traffic=seed.DailyTraffic(),
+            earlier_runs=(None,),
+            endpoint_metrics={"MaxInvocations": 225, "ModelLatency": 784},
+        ),
         Scenario("completed", "a Default job that completes"),
         Scenario(
             "completed-advanced",
@@ -115,7 +144,28 @@ def prepare(world: OfflineStack, scenario: Scenario) -> dict[str, Any]:
     )
     if scenario.replace_input is not None:
         return dict(scenario.replace_input)
-    return {"endpointName": endpoint, "modelPackageVersionArn": package, **scenario.input_fields}
+    target = {"targetEndpointName": _seed_target(world, scenario)} if scenario.target else {}
+    return {"endpointName": endpoint, "modelPackageVersionArn": package, **target, **scenario.input_fields}
+
+
+def _traffic_end(world: OfflineStack) -> datetime:
+    """Where seeded traffic ends: two hours ahead of the simulated clock (the most PutMetricData
+    accepts), so the endpoint keeps serving while a job of up to two hours runs."""
+    return world.clock.now() + timedelta(hours=2)
+
+
+def _seed_target(world: OfflineStack, scenario: Scenario) -> str:
+    """The scenario's production endpoint, serving the benchmarked endpoint's model, with its traffic."""
+    assert scenario.target is not None
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    spec = replace(scenario.target, model_data=scenario.endpoint.model_data)
+    if not seed.endpoint_exists(sagemaker, spec.name):
+        seed.seed_endpoint(sagemaker, spec)
+        if scenario.traffic:
+            seed.seed_daily_traffic(
+                boto3.client("cloudwatch", region_name=REGION), spec.name, scenario.traffic, _traffic_end(world)
+            )
+    return spec.name
 
 
 def _seed_endpoint(world: OfflineStack, scenario: Scenario) -> str:
@@ -123,6 +173,10 @@ def _seed_endpoint(world: OfflineStack, scenario: Scenario) -> str:
     endpoint = seed.seed_endpoint(boto3.client("sagemaker", region_name=REGION), scenario.endpoint)
     if scenario.autoscaling:
         seed.seed_autoscaling(boto3.client("application-autoscaling", region_name=REGION), endpoint)
+    if scenario.traffic and not scenario.target:
+        seed.seed_daily_traffic(
+            boto3.client("cloudwatch", region_name=REGION), endpoint, scenario.traffic, world.clock.now()
+        )
     if scenario.live_invocations:
         seed.seed_traffic(
             boto3.client("cloudwatch", region_name=REGION),
@@ -193,15 +247,40 @@ def execute(
     job_minutes: float | None = None,
     progress: Callable[[OfflineStack], None] | None = None,
 ) -> RunResult:
-    """Plan the job the service will run, start the scenario's executions and wait for them."""
+    """Plan the job the service will run, run the scenario's earlier runs one after the other, then
+    start its executions at once and wait for them all."""
     endpoint = execution_input.get("endpointName") if isinstance(execution_input, dict) else None
+    seconds = (job_minutes or scenario.job_minutes) * 60
+    started_real, started_sim = time.monotonic(), world.clock.now()
+    described = []
+    for metrics in scenario.earlier_runs:
+        world.fake.plan(duration_seconds=seconds, endpoint_metrics=metrics, once=True)
+        described += _wait(world, [world.start_execution(execution_input)], started_real, progress)
     world.fake.plan(
         outcome=scenario.outcome,
-        duration_seconds=(job_minutes or scenario.job_minutes) * 60,
+        duration_seconds=seconds,
         endpoint_name=endpoint if isinstance(endpoint, str) else None,
+        endpoint_metrics=scenario.endpoint_metrics,
     )
-    started_real, started_sim = time.monotonic(), world.clock.now()
     arns = [world.start_execution(execution_input) for _ in range(scenario.executions)]
+    described += _wait(world, arns, started_real, progress)
+    return RunResult(
+        scenario=scenario,
+        endpoint=endpoint if isinstance(endpoint, str) else "",
+        execution_input=execution_input,
+        executions=described,
+        real_seconds=time.monotonic() - started_real,
+        simulated_seconds=(world.clock.now() - started_sim).total_seconds(),
+    )
+
+
+def _wait(
+    world: OfflineStack,
+    arns: list[str],
+    started_real: float,
+    progress: Callable[[OfflineStack], None] | None,
+) -> list[dict[str, Any]]:
+    """describe_execution of each execution once it has ended (at most 300 s of real time in all)."""
     described = []
     for arn in arns:
         while True:
@@ -213,14 +292,7 @@ def execute(
                     progress(world)
                 if time.monotonic() - started_real > 300:
                     raise
-    return RunResult(
-        scenario=scenario,
-        endpoint=endpoint if isinstance(endpoint, str) else "",
-        execution_input=execution_input,
-        executions=described,
-        real_seconds=time.monotonic() - started_real,
-        simulated_seconds=(world.clock.now() - started_sim).total_seconds(),
-    )
+    return described
 
 
 def run(

@@ -6,8 +6,10 @@ same kinds of endpoints the same way.
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1.0-cpu-py310"
@@ -159,6 +161,53 @@ def seed_traffic(cloudwatch: Any, endpoint: str, invocations: float, at: datetim
             }
         ],
     )
+
+
+@dataclass(frozen=True)
+class DailyTraffic:
+    """Invocations per minute with a daily shape: a trough at night, a peak in the afternoon (UTC),
+    quieter weekends, and a few percent of deterministic noise (the same every run)."""
+
+    peak: float = 700.0  # per minute, weekdays at `peak_hour`
+    trough: float = 120.0  # per minute, weekdays twelve hours from the peak
+    peak_hour: float = 15.0
+    weekend_factor: float = 0.6
+    noise: float = 0.05
+    # Days of history before `end`: one more than the default lookback (14), so a run's window is
+    # covered whenever in the next day it is read.
+    days: int = 15
+
+    def per_minute(self, end: datetime, seed: str) -> list[tuple[datetime, float]]:
+        """(minute, invocations) of every minute of the `days` days before `end`, oldest first."""
+        noise = random.Random(seed)
+        last = end.replace(second=0, microsecond=0)
+        minutes = []
+        for back in range(self.days * 1440, 0, -1):
+            at = last - timedelta(minutes=back)
+            hour = at.hour + at.minute / 60
+            shape = (1 + math.cos(2 * math.pi * (hour - self.peak_hour) / 24)) / 2
+            value = self.trough + (self.peak - self.trough) * shape
+            if at.weekday() >= 5:
+                value *= self.weekend_factor
+            value *= 1 + noise.uniform(-self.noise, self.noise)
+            minutes.append((at, float(round(value))))
+        return minutes
+
+
+def seed_daily_traffic(
+    cloudwatch: Any, endpoint: str, traffic: DailyTraffic, end: datetime, variant: str = "AllTraffic"
+) -> list[tuple[datetime, float]]:
+    """Record `traffic` for the endpoint's variant as SageMaker would (one-minute `Invocations`
+    sums, 1,000 datapoints a request, the PutMetricData limit); return what was recorded."""
+    minutes = traffic.per_minute(end, f"{endpoint}/{variant}")
+    dimensions = [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
+    data = [
+        {"MetricName": "Invocations", "Dimensions": dimensions, "Timestamp": at, "Value": value, "Unit": "None"}
+        for at, value in minutes
+    ]
+    for first in range(0, len(data), 1000):
+        cloudwatch.put_metric_data(Namespace="AWS/SageMaker", MetricData=data[first : first + 1000])
+    return minutes
 
 
 def set_endpoint_status(endpoint: str, status: str, account: str = "123456789012", region: str = "us-east-1") -> None:

@@ -200,17 +200,23 @@ def test_a_regression_is_an_attribute_and_a_line_of_the_email() -> None:
     )
     note = build(record, "us-east-1")
     assert note.attributes["regression"] == {"DataType": "String", "StringValue": "true"}
-    email = json.loads(note.message)["email"]
-    assert (
+    lines = json.loads(note.message)["email"].splitlines()
+    alert = (
         "Regression since the run of 2026-11-18T03:00:00Z (job ir-orchestrator-0123456789abcdef-demo): "
         "throughput -12 %, latency +25 %"
-    ) in email.splitlines()
+    )
+    assert alert in lines
+    # An alert: right under the job's timing, above the decision and the measurements.
+    assert lines.index(alert) == next(i for i, line in enumerate(lines) if line.startswith("Started ")) + 2
     only_latency = record.model_copy(
         update={"regression": Regression(latency_rise_percent=30.5, previous_run_key=previous)}
     )
-    assert (
-        "throughput" not in json.loads(build(only_latency, "us-east-1").message)["email"].split("Regression since")[1]
-    )
+    (line,) = [
+        line
+        for line in json.loads(build(only_latency, "us-east-1").message)["email"].splitlines()
+        if line.startswith("Regression since")
+    ]
+    assert line.endswith("ir-orchestrator-0123456789abcdef-demo): latency +30.5 %")
 
 
 # ------------------------------------------------------------------ the verdict leads
@@ -291,3 +297,29 @@ def test_runs_without_a_verdict_say_unknown_in_the_attribute() -> None:
     assert note.attributes["verdict"]["StringValue"] == "UNKNOWN"
     assert note.subject == "Inference recommendation FAILED: ep"
     assert "Verdict" not in json.loads(note.message)["email"]
+
+
+def test_a_staging_copy_is_named_as_the_benchmarked_endpoint_not_the_current_one() -> None:
+    from recommender.models import TargetEndpoint
+
+    record = decided("CHANGE", rank=2, instanceType="ml.c6i.xlarge", instanceCount=3, monthlySavings=224.84)
+    staged = record.model_copy(
+        update={
+            "target_endpoint": TargetEndpoint(
+                endpoint_name="endpoint-name-prod", instance_type="ml.m5.xlarge", instance_count=4, monthly_cost=671.6
+            )
+        }
+    )
+    note = build(staged, "us-east-1")
+    assert note.subject == "Right-size endpoint-name-prod: ml.c6i.xlarge saves $225/month"
+    lines = json.loads(note.message)["email"].splitlines()
+    (line,) = [line for line in lines if line.startswith(("Current endpoint", "Benchmarked endpoint"))]
+    assert line.startswith("Benchmarked endpoint endpoint-name: ml.m5.xlarge x1 (variant AllTraffic): max 184 ")
+    # The same endpoint named as its own target (any case) is the current one.
+    itself = record.model_copy(
+        update={"target_endpoint": record.target_endpoint.model_copy(update={"endpoint_name": "ENDPOINT-NAME"})}  # type: ignore[union-attr]
+    )
+    assert any(
+        line.startswith("Current endpoint: ")
+        for line in json.loads(build(itself, "us-east-1").message)["email"].splitlines()
+    )

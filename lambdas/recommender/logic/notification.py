@@ -192,11 +192,17 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
     if record.duration_seconds is not None:
         timing += f" ({duration_text(record.duration_seconds)})"
     lines += [timing, ""]
+    if record.regression:  # an alert: above the decision, where it cannot be missed
+        lines += [regression_text(record), ""]
     lines += _decision(record)
     current = record.current_endpoint
     if current:
+        target = record.target_endpoint
+        # A staging copy benchmarked for another endpoint: "current" is the target's (the verdict's).
+        staged = target is not None and target.endpoint_name.lower() != record.endpoint_name.lower()
+        label = f"Benchmarked endpoint {record.endpoint_name}" if staged else "Current endpoint"
         lines.append(
-            f"Current endpoint: {current.instance_type or 'n/a'} x{_num(current.instance_count)} "
+            f"{label}: {current.instance_type or 'n/a'} x{_num(current.instance_count)} "
             f"(variant {current.variant_name or 'n/a'}): "
             f"max {_num(current.max_invocations)} invocations/min per instance, "
             f"model latency {_num(current.model_latency_ms)} ms"
@@ -207,8 +213,6 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
     if left_out > 0:
         lines.append(f"... and {left_out} more, lower-ranked, in the run record (too many for one message)")
     lines += _verdict(record)
-    if record.regression:
-        lines += ["", regression_text(record)]
     if record.failed_benchmarks:
         lines += ["", "Benchmarks that failed (no recommendation for them):"]
         lines += [f"  {failed.instance_type or 'n/a'}: {failed.reason}" for failed in record.failed_benchmarks]
