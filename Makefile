@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export AWS_DEFAULT_REGION ?= us-east-1
 export PYTHONDONTWRITEBYTECODE := 1
-CODE := lambdas infra simulator tests app.py
+CODE := lambdas infra simulator rightsize tests app.py
 
 .PHONY: install lint typecheck test test-fast simulate bench synth diff deploy destroy clean lock
 
@@ -15,6 +15,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements.lock
+	# The operator CLI, `rightsize` (rightsize/ and the recommender contract it shares), editable.
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -66,7 +68,7 @@ destroy: $(STAMP) node_modules/.installed
 lock:
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/pip install --quiet --disable-pip-version-check '.[dev]'
-	.lockenv/bin/pip freeze --exclude inference-recommender-orchestrator > requirements.lock
+	.lockenv/bin/pip freeze --all --exclude pip --exclude inference-recommender-orchestrator > requirements.lock
 	rm -rf .lockenv
 
 clean:

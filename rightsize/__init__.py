@@ -1,0 +1,1 @@
+"""rightsize: the operator CLI of a deployed Inference Recommender orchestrator stack."""
