@@ -18,6 +18,7 @@ import math
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,19 @@ from recommender.models import MAX_JOB_DURATION_SECONDS, NAME_RE
 from recommender.steps.record_failure import INVALID_ENDPOINT_KEY
 from simulator import report
 from simulator.offline import OfflineStack
+from simulator.operator import OperatorRunner, echo, invoke
 from simulator.scenarios import SCENARIOS, RunResult, run
 from simulator.synth import STACK_NAME, SynthError, synthesize
 
 RULE = "-" * 78
+# What the endpoint measured in the runs before the scenario's, with --report (None: its instance
+# type's profile): a history that drifts, so the report's history chart has a story.
+REPORT_HISTORY: tuple[dict[str, float] | None, ...] = (
+    {"MaxInvocations": 320, "ModelLatency": 530},
+    {"MaxInvocations": 310, "ModelLatency": 545},
+    None,
+    {"MaxInvocations": 295, "ModelLatency": 575},
+)
 # A job load-tests for at most jobDurationInSeconds (18000 s, 5 h) and spends time setting up the
 # endpoints it tries on top of that: twice the load test is as long as a job can plausibly last.
 MAX_JOB_MINUTES = 2 * MAX_JOB_DURATION_SECONDS // 60
@@ -72,17 +82,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nScenario {scenario.name}: {scenario.summary}; simulated job length {job_minutes:g} min")
         if args.input is not None:
             print(f"Input from {args.input.path}")
+        if args.report is not None:
+            scenario = replace(
+                scenario,
+                earlier_runs=REPORT_HISTORY + scenario.earlier_runs,
+                days_between_runs=scenario.days_between_runs or 7,
+            )
+            print(f"  for the report: {len(REPORT_HISTORY)} earlier runs first, a week apart")
+        print("\nWhat a person runs and sees (the operator CLI, against the offline stack):")
         result = run(
             world,
             scenario,
             job_minutes=args.job_minutes,
             execution_input=args.input.value if args.input is not None else None,
-            progress=_progress,
+            runner=OperatorRunner(world),
         )
-        _clear_progress()
         for note in result.notes:
             print(f"  {note}")
-        _print_result(world, result)
+        _print_figures(world, result)
+        endpoint = result.endpoint if NAME_RE.fullmatch(result.endpoint) else None
+        if endpoint:
+            echo(["history", endpoint])
+            invoke("history", endpoint)
+        if args.raw:
+            _print_raw(world, result)
+        if args.report is not None and endpoint:
+            echo(["report", endpoint, "-o", str(args.report)])
+            invoke("report", endpoint, "-o", str(args.report))
     return 0
 
 
@@ -165,6 +191,18 @@ def parser() -> argparse.ArgumentParser:
         help=f"simulated length of the Inference Recommender job, more than 0 and at most {MAX_JOB_MINUTES} "
         "(default: the scenario's)",
     )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="also write the HTML report of the endpoint (`rightsize report`) to FILE, after "
+        f"{len(REPORT_HISTORY)} earlier runs a week apart so that its history has points",
+    )
+    parser.add_argument(
+        "--raw",
+        action="store_true",
+        help="also print the run item as stored in DynamoDB and each notification as SNS delivers it",
+    )
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--synth", action="store_true", help="synthesize even if cdk.out is up to date")
     return parser
@@ -178,41 +216,29 @@ def done(text: str) -> None:
     print(f" done ({text})")
 
 
-def _progress(world: OfflineStack) -> None:
-    if not sys.stdout.isatty():
-        return
-    elapsed = world.clock.now() - world.clock_started
-    jobs = world.fake.jobs()
-    status = jobs[-1].status() if jobs else "not started"
-    last = world.invocations[-1].handler.split(".")[2] if world.invocations else "-"
-    line = f"  simulated +{report.duration(elapsed.total_seconds())} | last step: {last} | job {status}"
-    print(f"\r{line:<78}", end="", flush=True)
-
-
-def _clear_progress() -> None:
-    if sys.stdout.isatty():
-        print(f"\r{'':<78}\r", end="")
-
-
-def _print_result(world: OfflineStack, result: RunResult) -> None:
+def _print_figures(world: OfflineStack, result: RunResult) -> None:
+    """What only the simulator knows: the path through the states, the polls and the lag."""
+    print(f"\nBehind the scenes (the simulator's figures)\n{RULE}")
     for index, execution in enumerate(result.executions, start=1):
         figures = report.figures(world, execution)
-        title = f"Execution {index} of {len(result.executions)}" if len(result.executions) > 1 else "Execution"
-        print(f"\n{title}: {execution['status']}  ({execution['executionArn'].rsplit(':', 1)[-1]})")
-        print(RULE)
-        print(f"States:   {report.path(figures.states)}")
+        name = execution["executionArn"].rsplit(":", 1)[-1]
+        print(f"Execution {index} of {len(result.executions)}: {execution['status']} ({name})")
+        print(f"  States:   {report.path(figures.states)}")
         print(
-            f"Polls:    {figures.polls} job checks over {report.duration(figures.simulated_seconds)} simulated "
-            f"({result.real_seconds:.1f} s real); {figures.transitions} state transitions, "
-            f"{figures.invocations} Lambda invocations"
+            f"  Polls:    {figures.polls} job checks over {report.duration(figures.simulated_seconds)} simulated; "
+            f"{figures.transitions} state transitions, {figures.invocations} Lambda invocations"
         )
         if figures.lag_seconds is not None:
-            print(f"Lag:      notification {figures.lag_seconds:.0f} s after the job completed")
+            print(f"  Lag:      notification {figures.lag_seconds:.0f} s after the job completed")
         if execution.get("error"):
             message = _message(execution.get("cause"))
             problems = violations_from_message(message)
             detail = f" ({len(problems)} problems: see violations below)" if problems else ""
-            print(f"Error:    {execution['error']}: {message.splitlines()[0] if message else ''}{detail}")
+            print(f"  Error:    {execution['error']}: {message.splitlines()[0] if message else ''}{detail}")
+    print(f"Real time: {result.real_seconds:.1f} s for {report.duration(result.simulated_seconds)} simulated")
+
+
+def _print_raw(world: OfflineStack, result: RunResult) -> None:
     # Where the run item is: Record Failure files an input without a usable endpoint name apart.
     endpoint = result.endpoint if NAME_RE.fullmatch(result.endpoint) else INVALID_ENDPOINT_KEY
     items = world.run_items(endpoint)

@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import boto3
@@ -62,6 +62,7 @@ class Scenario:
     # Runs completed on the same endpoint before this one, each by what the endpoint measured in
     # it (None: its instance type's profile): the history a regression is found against.
     earlier_runs: tuple[dict[str, float] | None, ...] = ()
+    days_between_runs: float = 0  # simulated days from the end of one earlier run to the next run
 
 
 # The production endpoint of the right-size scenarios: four of the staging copy's instances.
@@ -148,10 +149,16 @@ def prepare(world: OfflineStack, scenario: Scenario) -> dict[str, Any]:
     return {"endpointName": endpoint, "modelPackageVersionArn": package, **target, **scenario.input_fields}
 
 
-def _traffic_end(world: OfflineStack) -> datetime:
-    """Where seeded traffic ends: two hours ahead of the simulated clock (the most PutMetricData
-    accepts), so the endpoint keeps serving while a job of up to two hours runs."""
-    return world.clock.now() + timedelta(hours=2)
+def _seed_traffic(world: OfflineStack, scenario: Scenario, endpoint: str) -> None:
+    """The scenario's daily traffic on `endpoint`, from its window before the first run to two hours
+    after the last run starts (ahead of the clock, as far as PutMetricData accepts), so the endpoint
+    keeps serving while a job of up to two hours runs, in every run of the scenario."""
+    assert scenario.traffic is not None
+    spread = timedelta(days=len(scenario.earlier_runs) * scenario.days_between_runs)
+    extra_days = -(-spread // timedelta(days=1))  # whole days, rounded up
+    traffic = replace(scenario.traffic, days=scenario.traffic.days + extra_days)
+    end = world.clock.now() + spread + timedelta(hours=2)
+    seed.seed_daily_traffic(boto3.client("cloudwatch", region_name=REGION), endpoint, traffic, end)
 
 
 def _seed_target(world: OfflineStack, scenario: Scenario) -> str:
@@ -162,9 +169,7 @@ def _seed_target(world: OfflineStack, scenario: Scenario) -> str:
     if not seed.endpoint_exists(sagemaker, spec.name):
         seed.seed_endpoint(sagemaker, spec)
         if scenario.traffic:
-            seed.seed_daily_traffic(
-                boto3.client("cloudwatch", region_name=REGION), spec.name, scenario.traffic, _traffic_end(world)
-            )
+            _seed_traffic(world, scenario, spec.name)
     return spec.name
 
 
@@ -174,9 +179,7 @@ def _seed_endpoint(world: OfflineStack, scenario: Scenario) -> str:
     if scenario.autoscaling:
         seed.seed_autoscaling(boto3.client("application-autoscaling", region_name=REGION), endpoint)
     if scenario.traffic and not scenario.target:
-        seed.seed_daily_traffic(
-            boto3.client("cloudwatch", region_name=REGION), endpoint, scenario.traffic, world.clock.now()
-        )
+        _seed_traffic(world, scenario, endpoint)
     if scenario.live_invocations:
         seed.seed_traffic(
             boto3.client("cloudwatch", region_name=REGION),
@@ -239,6 +242,12 @@ def prepare_input(world: OfflineStack, scenario: Scenario, execution_input: Any)
     return Prepared({**execution_input, "modelPackageVersionArn": local}, notes)
 
 
+# Starts `count` executions of one input at once and returns describe_execution of each once it
+# has ended (in start order). The default sends them straight to Step Functions; `make simulate`
+# sends them through the operator CLI (simulator/operator.py).
+Runner = Callable[[Any, int], list[dict[str, Any]]]
+
+
 def execute(
     world: OfflineStack,
     scenario: Scenario,
@@ -246,24 +255,30 @@ def execute(
     *,
     job_minutes: float | None = None,
     progress: Callable[[OfflineStack], None] | None = None,
+    runner: Runner | None = None,
 ) -> RunResult:
-    """Plan the job the service will run, run the scenario's earlier runs one after the other, then
-    start its executions at once and wait for them all."""
+    """Plan the job the service will run, run the scenario's earlier runs one after the other
+    (`days_between_runs` apart), then start its executions at once and wait for them all."""
     endpoint = execution_input.get("endpointName") if isinstance(execution_input, dict) else None
     seconds = (job_minutes or scenario.job_minutes) * 60
     started_real, started_sim = time.monotonic(), world.clock.now()
+
+    def straight(document: Any, count: int) -> list[dict[str, Any]]:
+        return _wait(world, [world.start_execution(document) for _ in range(count)], started_real, progress)
+
+    start = runner or straight
     described = []
     for metrics in scenario.earlier_runs:
         world.fake.plan(duration_seconds=seconds, endpoint_metrics=metrics, once=True)
-        described += _wait(world, [world.start_execution(execution_input)], started_real, progress)
+        described += start(execution_input, 1)
+        world.clock.advance(scenario.days_between_runs * 86400)
     world.fake.plan(
         outcome=scenario.outcome,
         duration_seconds=seconds,
         endpoint_name=endpoint if isinstance(endpoint, str) else None,
         endpoint_metrics=scenario.endpoint_metrics,
     )
-    arns = [world.start_execution(execution_input) for _ in range(scenario.executions)]
-    described += _wait(world, arns, started_real, progress)
+    described += start(execution_input, scenario.executions)
     return RunResult(
         scenario=scenario,
         endpoint=endpoint if isinstance(endpoint, str) else "",
@@ -302,12 +317,14 @@ def run(
     job_minutes: float | None = None,
     execution_input: Any = None,
     progress: Callable[[OfflineStack], None] | None = None,
+    runner: Runner | None = None,
 ) -> RunResult:
     """Seed the scenario and run it; with `execution_input`, seed what that input names instead
     (`prepare_input`) and run it."""
+    options: dict[str, Any] = {"job_minutes": job_minutes, "progress": progress, "runner": runner}
     if execution_input is None:
-        return execute(world, scenario, prepare(world, scenario), job_minutes=job_minutes, progress=progress)
+        return execute(world, scenario, prepare(world, scenario), **options)
     prepared = prepare_input(world, scenario, execution_input)
-    result = execute(world, scenario, prepared.execution_input, job_minutes=job_minutes, progress=progress)
+    result = execute(world, scenario, prepared.execution_input, **options)
     result.notes = prepared.notes
     return result
