@@ -16,6 +16,7 @@ import json
 import sys
 import time
 import typing
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -236,7 +237,8 @@ def run(  # noqa: PLR0917 (click passes every option by keyword, the context fir
         "starting the execution",
         stateMachineArn=stack.state_machine_arn,
         input=json.dumps(document),
-        **({"name": name} if name else {}),
+        # As the console does: a UUID unless the person names it.
+        name=name or str(uuid.uuid4()),
     )
     arn = started["executionArn"]
     out = views.console()
