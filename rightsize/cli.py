@@ -76,7 +76,20 @@ def emit(value: Any) -> None:
     click.echo(json.dumps(value, indent=2, default=str))
 
 
-@click.group(help=__doc__, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    help=__doc__,
+    epilog="""\b
+Examples:
+  rightsize run my-endpoint --model-package arn:aws:sagemaker:us-east-1:123456789012:model-package/my-models/3
+  rightsize status
+  rightsize history my-endpoint
+  rightsize show my-endpoint --json
+  rightsize compare my-endpoint~2 my-endpoint
+  rightsize report my-endpoint -o report.html
+  rightsize --stack my-stack --region eu-west-1 --profile ml-platform history my-endpoint
+""",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--stack",
     default=DEFAULT_STACK,

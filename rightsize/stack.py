@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -22,7 +21,6 @@ from botocore.exceptions import (
     ProfileNotFound,
 )
 
-from recommender.adapters.store import LOCK_KEY, from_item
 from recommender.models import RunRecord
 
 # The stack name infra/application.py deploys (`cdk deploy`).
@@ -92,6 +90,8 @@ class Stack:
     # ------------------------------------------------------------------ finding it
     @classmethod
     def connect(cls, name: str = DEFAULT_STACK, *, region: str | None = None, profile: str | None = None) -> Stack:
+        import boto3  # here, not at import: `rightsize --help` and `check-input` need no AWS SDK
+
         try:
             session = boto3.Session(profile_name=profile, region_name=region)
         except ProfileNotFound as exc:
@@ -220,6 +220,8 @@ class Stack:
                 return
 
     def lock(self, endpoint: str) -> dict[str, Any] | None:
+        from recommender.adapters.store import LOCK_KEY, from_item
+
         item = self.call(
             "dynamodb",
             "get_item",
@@ -233,6 +235,8 @@ class Stack:
 
 def record_of(item: dict[str, Any]) -> RunRecord:
     """The run record in a run item (the table's own keys left out)."""
+    from recommender.adapters.store import from_item
+
     values = {key: value for key, value in from_item(item).items() if key not in TABLE_ONLY_KEYS}
     return RunRecord.model_validate(values)
 
