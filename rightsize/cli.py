@@ -389,7 +389,13 @@ def _execution_summary(execution: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@main.command(epilog="\b\nExample:\n  rightsize stop 0f4b2c1e-6c1d-4f53-9f43-d3a1c2b4e5f6")
+@main.command(
+    epilog="""\b
+Examples:
+  rightsize stop 0f4b2c1e-6c1d-4f53-9f43-d3a1c2b4e5f6
+  rightsize stop arn:aws:states:us-east-1:123456789012:execution:<state machine>:<name>
+"""
+)
 @click.argument("execution")
 @pass_context
 @failing_cleanly
