@@ -9,7 +9,10 @@ export AWS_DEFAULT_REGION ?= us-east-1
 export PYTHONDONTWRITEBYTECODE := 1
 CODE := lambdas infra simulator rightsize tests app.py
 
-.PHONY: install lint typecheck test test-fast simulate bench synth diff deploy destroy clean lock browser
+.PHONY: help install lint typecheck test simulate bench synth diff deploy destroy clean lock browser
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  make \1\t\2/' | expand -t 18
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +22,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ## the pinned .venv and the rightsize CLI (editable)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -35,17 +38,17 @@ $(CHECKOV_STAMP): requirements-checkov.lock
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-checkov.lock
 	touch $(CHECKOV_STAMP)
 
-lint: $(STAMP)
+lint: $(STAMP) ## ruff check and format check
 	$(VENV)/bin/ruff check $(CODE)
 	$(VENV)/bin/ruff format --check $(CODE)
 
-typecheck: $(STAMP)
+typecheck: $(STAMP) ## mypy over the code and the tests
 	$(VENV)/bin/mypy $(CODE)
 
 # The report's browser test (tests/cli/test_report_browser.py) drives Debian's chromium and
 # chromium-driver: installed when missing (as root, with apt-get); otherwise one line says why the
 # test will be skipped, and the target does not fail.
-browser:
+browser: ## Debian's chromium and chromedriver for the report's browser test (root only)
 	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then \
 	  :; \
 	elif [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then \
@@ -56,33 +59,33 @@ browser:
 	fi
 
 # The infra tier runs asl-validator (node_modules) and checkov (.venv-checkov) too.
-test: lint typecheck node_modules/.installed $(CHECKOV_STAMP) browser
+test: lint typecheck node_modules/.installed $(CHECKOV_STAMP) browser ## lint, types, every test tier and the checkers (what CI runs)
 	$(VENV)/bin/pytest -n 2 -q
 
-simulate: $(STAMP)
+simulate: $(STAMP) ## the synthesized stack offline, driven by the rightsize CLI (ARGS="--help")
 	$(PY) -m simulator $(ARGS)
 
-bench: $(STAMP)
+bench: $(STAMP) ## polls, lag, cost per run and cold start, measured offline (ARGS="--help")
 	$(PY) -m simulator.bench $(ARGS)
 
-synth: $(STAMP) node_modules/.installed
+synth: $(STAMP) node_modules/.installed ## cdk synth
 	npx --no-install cdk synth --quiet
 
-diff: $(STAMP) node_modules/.installed
+diff: $(STAMP) node_modules/.installed ## cdk diff against the deployed stack
 	npx --no-install cdk diff
 
-deploy: $(STAMP) node_modules/.installed
+deploy: $(STAMP) node_modules/.installed ## cdk deploy (AWS credentials needed)
 	npx --no-install cdk deploy
 
-destroy: $(STAMP) node_modules/.installed
+destroy: $(STAMP) node_modules/.installed ## cdk destroy
 	npx --no-install cdk destroy
 
 # Re-resolve the pinned set from pyproject.toml (run after changing a dependency).
-lock:
+lock: ## re-resolve requirements.lock from pyproject.toml
 	rm -rf .lockenv && $(PYTHON) -m venv .lockenv
 	.lockenv/bin/pip install --quiet --disable-pip-version-check '.[dev]'
 	.lockenv/bin/pip freeze --all --exclude pip --exclude inference-recommender-orchestrator > requirements.lock
 	rm -rf .lockenv
 
-clean:
+clean: ## remove the venvs, cdk.out and node_modules
 	rm -rf $(VENV) $(CHECKOV_VENV) cdk.out node_modules .mypy_cache .pytest_cache .ruff_cache

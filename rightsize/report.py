@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 # plotly ships no type information (no stubs, no py.typed).
-import plotly.graph_objects as go  # type: ignore[import-untyped]
-import plotly.io as pio  # type: ignore[import-untyped]
+import plotly.graph_objects as go
+import plotly.io as pio
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
-from plotly.offline import get_plotlyjs  # type: ignore[import-untyped]
-from plotly.subplots import make_subplots  # type: ignore[import-untyped]
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
 
 from recommender.logic.notification import console_urls, duration_text, regression_text
 from recommender.logic.scaling import INVOCATIONS_PER_INSTANCE, cli_line
