@@ -84,6 +84,11 @@ def test_failure_email_lists_violations_and_advice() -> None:
     assert "  - endpoint status is Updating, it must be InService" in text
     assert "Fix the problems listed" in text
     assert note.attributes["jobType"]["StringValue"] == "unknown"
+    # Sections are one blank line apart: the header, what happened, the advice, the links.
+    assert "\n\n\n" not in text
+    lines = text.splitlines()
+    assert lines[lines.index("What happened: Endpoint is not eligible") - 1] == ""
+    assert lines[lines.index("What happened: Endpoint is not eligible") - 2].startswith("Started 2026-01-01T00:00:00Z")
 
 
 def _many_recommendations(count: int) -> RunRecord:

@@ -217,7 +217,9 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
         lines += ["", "Benchmarks that failed (no recommendation for them):"]
         lines += [f"  {failed.instance_type or 'n/a'}: {failed.reason}" for failed in record.failed_benchmarks]
     if record.status != "COMPLETED":
-        lines += ["", f"What happened: {record.failure_reason or 'unknown'}"]
+        if lines[-1]:  # one blank line between sections, never two
+            lines.append("")
+        lines.append(f"What happened: {record.failure_reason or 'unknown'}")
         lines += [f"  - {violation}" for violation in record.violations or []]
         lines += ["", ADVICE[record.status]]
     if urls:
