@@ -165,11 +165,13 @@ def comparison_table(found: dict[str, Any]) -> Table:
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
 
     def row(label: str, figures: dict[str, Any], unit: str = "") -> None:
+        dollars = label.endswith("($)")
+        show = money if dollars else (lambda value: number(value, unit))
         delta = figures["change"]
-        change = "-" if delta is None else f"{delta:+,.4g}{unit}"
+        change = "-" if delta is None else f"{delta:+,.2f}" if dollars else f"{delta:+,.4g}{unit}"
         if figures["changePercent"] is not None:
             change += f" ({figures['changePercent']:+g} %)"
-        table.add_row(label, number(figures["before"], unit), number(figures["after"], unit), change)
+        table.add_row(label, show(figures["before"]), show(figures["after"]), change)
 
     row("current: max invocations/min per instance", found["current"]["maxInvocations"])
     row("current: model latency", found["current"]["modelLatencyMs"], " ms")

@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         if endpoint:
             echo(["history", endpoint])
             invoke("history", endpoint)
+            if len(result.executions) > 1:
+                echo(["compare", f"{endpoint}~2", endpoint])
+                invoke("compare", f"{endpoint}~2", endpoint)
         if args.raw:
             _print_raw(world, result)
         if args.report is not None and endpoint:
