@@ -81,7 +81,7 @@ def history_table(endpoint: str, runs: list[RunRecord]) -> Table:
 
 
 def progress_line(progress: Progress) -> str:
-    parts = [f"{progress.status}", f"state {progress.state or '-'}"]
+    parts = [f"{progress.status}", f"state {progress.state or 'starting'}"]
     if progress.job_name:
         parts.append(f"job {progress.job_status or 'starting'}")
     parts += [f"checks {progress.checks}", f"elapsed {duration_text(int(progress.elapsed_seconds))}"]
