@@ -5,6 +5,7 @@ For each job (a 45-minute Default job, a 2-hour Advanced job) and each schedule,
 over job lengths around the nominal one (+0 ... +119 s) so the worst-case lag shows, not a lucky
 phase. "1 earlier run" means the endpoint already has one completed run of the nominal length;
 "first run, account history" that another endpoint of the account has (this endpoint has none).
+Then the operator CLI: its start-up and its report over 50 runs (simulator/bench_cli.py).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from unittest import mock
 
-from simulator import coldstart, report
+from simulator import bench_cli, coldstart, report
 from simulator.offline import REGION, OfflineStack
 from simulator.scenarios import SCENARIOS, Scenario, execute, prepare
 from simulator.seed import EndpointSpec
@@ -160,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     print("\nCold start")
     print("\n".join(coldstart.report(args.runs)))
+    print("\nOperator CLI")
+    with OfflineStack(cdk_out, STACK_NAME) as world:
+        print("\n".join(bench_cli.report(world, args.runs)))
     return 0
 
 
