@@ -18,6 +18,18 @@ from recommender.adapters.aws import STEP_TIMEOUT_SECONDS
 # (an AWS call still throttled / 5xx after botocore's retries). The domain errors of
 # lambdas/recommender/errors.py (InvalidExecutionInput, EndpointNotEligible, EndpointBusy, JobFailed,
 # JobStopped, JobTimedOut, JobConflict) are final and go straight to the catch.
+# Waiting for an Inference Recommender job slot (Start Job's JobSlotUnavailable): the first retry
+# after a minute, doubling to at most 10 minutes between attempts.
+SLOT_WAIT_FIRST_SECONDS = 60
+SLOT_WAIT_MAX_SECONDS = 600
+
+
+def slot_wait_attempts(max_run_seconds: int) -> int:
+    """Attempts that outlast the run's deadline even when full jitter draws every delay at half its
+    mean (a quarter of the cap): the deadline, not the attempts, ends the wait."""
+    return 8 + -(-max_run_seconds // (SLOT_WAIT_MAX_SECONDS // 4))
+
+
 TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",
@@ -89,6 +101,17 @@ class Workflow(Construct):
             ),
         )
         start = self._invoke("Start Job", functions.start)
+        # The account's concurrent-job quota is used up: wait for a slot, with backoff and jitter (many
+        # runs may be waiting: a fleet), until the run's deadline; Start Job itself ends the run
+        # TIMED_OUT at the deadline, so the attempts only need to outlast it.
+        start.add_retry(
+            errors=["JobSlotUnavailable"],
+            interval=Duration.seconds(SLOT_WAIT_FIRST_SECONDS),
+            backoff_rate=2,
+            max_delay=Duration.seconds(SLOT_WAIT_MAX_SECONDS),
+            max_attempts=slot_wait_attempts(max_run_seconds),
+            jitter_strategy=sfn.JitterType.FULL,
+        )
         wait = sfn.Wait(self, "Wait For Job", time=sfn.WaitTime.seconds_path("$.poll.nextWaitSeconds"))
         check = self._invoke("Check Job", functions.check)
         publish = self._invoke("Publish Results", functions.publish)

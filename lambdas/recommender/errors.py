@@ -55,6 +55,12 @@ class JobTimedOut(RecommenderError):
     """The run passed its deadline (`maxRunHours`); the job was asked to stop."""
 
 
+class JobSlotUnavailable(RecommenderError):
+    """The account runs as many Inference Recommender jobs as its quota allows (the service's
+    `ResourceLimitExceeded`): the state machine retries Start Job with backoff until a slot frees or
+    the run's deadline passes (infra/workflow.py, `SLOT_WAIT`)."""
+
+
 class JobConflict(RecommenderError):
     """A job with this run's name exists but was not started by this run."""
 

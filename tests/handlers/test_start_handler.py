@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from recommender.errors import EndpointBusy, JobConflict, JobFailed, JobStopped
+from recommender.errors import EndpointBusy, JobConflict, JobSlotUnavailable, JobStopped, JobTimedOut
 from recommender.handlers import start
+from recommender.models import parse_time
 from simulator.clock import SimulatedClock
 from simulator.seed import EndpointSpec, seed_endpoint
 from tests.handlers.support import (
@@ -294,22 +295,58 @@ def test_a_job_with_this_name_that_is_not_ours(
     assert job.request["InputConfig"]["ModelPackageVersionArn"] == package  # the other job is untouched
 
 
-def test_resource_limit_exceeded(world: World, steps: Steps, lambda_context: LambdaContext) -> None:
+def _quota_used_up(world: World) -> None:
+    """One slot in the account, taken by another job that runs for a day."""
     world.fake.max_active_jobs = 1
+    world.fake.plan(duration_seconds=24 * 3600, once=True)
     world.sagemaker.create_inference_recommendations_job(
         JobName="someone-elses-job",
         JobType="Default",
         RoleArn=JOB_ROLE_ARN,
         InputConfig={"ModelPackageVersionArn": world.package_arn},
     )
+
+
+def test_a_used_up_job_quota_means_waiting_for_a_slot(
+    world: World, steps: Steps, lambda_context: LambdaContext
+) -> None:
+    _quota_used_up(world)
     state = steps.validate()
 
-    with pytest.raises(JobFailed) as info:
+    with pytest.raises(JobSlotUnavailable) as info:
         start.lambda_handler(state, lambda_context)
 
-    assert "limit" in str(info.value)
+    assert str(info.value).startswith(
+        "the account runs as many Inference Recommender jobs as its quota allows (the service: "
+    )
+    assert str(info.value).endswith(f"waiting for a slot until {state['deadline']}")
     assert [job.name for job in world.fake.jobs()] == ["someone-elses-job"]
     assert len(world.calls(CREATE)) == 2  # the other job's and the refused one
+    # The run keeps the endpoint while it waits: the retry takes its own lock again.
+    lock = world.lock(state["request"]["endpointName"])
+    assert lock is not None
+    assert lock["owner"] == state["execution"]["id"]
+
+    # A slot frees: the retried step creates the job.
+    world.fake.max_active_jobs = None
+    done = start.lambda_handler(state, lambda_context)
+    assert done["jobArn"].endswith(f"/{state['jobName']}")
+
+
+def test_no_slot_by_the_deadline_times_the_run_out(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    _quota_used_up(world)
+    state = steps.validate()
+    clock.advance((parse_time(state["deadline"]) - clock.now()).total_seconds())
+
+    with pytest.raises(JobTimedOut) as info:
+        start.lambda_handler(state, lambda_context)
+
+    assert str(info.value).startswith(
+        f"no Inference Recommender job slot became free before the run's deadline {state['deadline']} (the service: "
+    )
+    assert str(info.value).endswith("); no job was created")
 
 
 def test_endpoint_names_differing_in_case_share_one_lock(

@@ -119,20 +119,41 @@ def test_record_failure_gets_the_execution_beside_the_failed_state(states: dict[
     assert states["Record Failure"]["ResultPath"] == "$.recorded"  # $.error stays for the Fail state
 
 
-@pytest.mark.parametrize("state", list(TASKS))
+TRANSIENT_RETRIER = {
+    "ErrorEquals": TRANSIENT,
+    "IntervalSeconds": 2,
+    "BackoffRate": 2,
+    "MaxAttempts": 6,
+    "MaxDelaySeconds": 60,
+    "JitterStrategy": "FULL",
+}
+
+
+@pytest.mark.parametrize("state", [name for name in TASKS if name != "Start Job"])
 def test_one_jittered_retrier_for_transient_errors_only(states: dict[str, Any], state: str) -> None:
-    assert states[state]["Retry"] == [
-        {
-            "ErrorEquals": TRANSIENT,
-            "IntervalSeconds": 2,
-            "BackoffRate": 2,
-            "MaxAttempts": 6,
-            "MaxDelaySeconds": 60,
-            "JitterStrategy": "FULL",
-        }
-    ]
+    assert states[state]["Retry"] == [TRANSIENT_RETRIER]
     retried = {error for retrier in states[state]["Retry"] for error in retrier["ErrorEquals"]}
     assert not retried & (DOMAIN_ERRORS | {"States.ALL", "States.TaskFailed"})
+
+
+def test_start_job_also_waits_for_a_job_slot_until_past_the_deadline(
+    states: dict[str, Any], default_synth: Synthesized
+) -> None:
+    transient, slot = states["Start Job"]["Retry"]
+    assert transient == TRANSIENT_RETRIER
+    assert slot == {
+        "ErrorEquals": ["JobSlotUnavailable"],
+        "IntervalSeconds": 60,
+        "BackoffRate": 2,
+        "MaxAttempts": slot["MaxAttempts"],
+        "MaxDelaySeconds": 600,
+        "JitterStrategy": "FULL",
+    }
+    # Enough attempts to outlast maxRunHours (6 h by default) even if every jittered delay were a
+    # quarter of the 600 s cap: Start Job, not the retrier, ends the wait (TIMED_OUT at the deadline).
+    assert slot["MaxAttempts"] * 150 >= 6 * 3600
+    # Every other domain error is final.
+    assert not set(transient["ErrorEquals"]) & DOMAIN_ERRORS
 
 
 @pytest.mark.parametrize("state", ["Start Job", "Check Job", "Publish Results"])
@@ -259,6 +280,6 @@ def test_every_task_waits_a_little_longer_than_its_function(default_template: Te
 @pytest.mark.parametrize("error", ["States.Timeout", "Sandbox.Timedout", "Lambda.Unknown"])
 def test_a_timed_out_step_is_retried_not_caught(states: dict[str, Any], error: str) -> None:
     for name in TASKS:
-        (retrier,) = states[name]["Retry"]
+        retrier = states[name]["Retry"][0]
         assert error in retrier["ErrorEquals"], name
         assert retrier["MaxAttempts"] > 0

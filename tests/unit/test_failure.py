@@ -20,6 +20,7 @@ from recommender.logic.failure import error_message, reason_and_violations, stat
         ("JobStopped", None, "STOPPED"),
         ("JobTimedOut", None, "TIMED_OUT"),
         ("JobTimedOut", "FAILED", "TIMED_OUT"),
+        ("JobSlotUnavailable", None, "TIMED_OUT"),  # the slot wait's retries ran out
         ("States.Timeout", None, "ERROR"),
         ("KeyError", None, "ERROR"),
         (None, "ABORTED", "ABORTED"),

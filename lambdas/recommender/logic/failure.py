@@ -15,11 +15,15 @@ STATUS_BY_ERROR: dict[str, RunStatus] = {
     "JobFailed": "FAILED",
     "JobStopped": "STOPPED",
     "JobTimedOut": "TIMED_OUT",
+    # Start Job's retries while waiting for a job slot ran out (the run's deadline): no job exists.
+    "JobSlotUnavailable": "TIMED_OUT",
 }
 STATUS_BY_EXECUTION: dict[str, RunStatus] = {"ABORTED": "ABORTED", "TIMED_OUT": "TIMED_OUT"}
 # Failures after which no job of this run can exist (nothing to stop). JobConflict: the job under
 # this run's name belongs to someone else; it must not be touched.
-NO_JOB_ERRORS = frozenset({"InvalidExecutionInput", "EndpointNotEligible", "EndpointBusy", "JobConflict"})
+NO_JOB_ERRORS = frozenset(
+    {"InvalidExecutionInput", "EndpointNotEligible", "EndpointBusy", "JobConflict", "JobSlotUnavailable"}
+)
 ADVICE: dict[RunStatus, str] = {
     "REJECTED": "Nothing was started. Fix the problems listed and start a new execution.",
     "FAILED": "The job failed. Fix the cause named above (often the model package, its sample payload "

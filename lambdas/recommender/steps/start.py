@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from recommender.adapters import sagemaker, workflow
 from recommender.adapters.aws import error_code
 from recommender.adapters.store import DRAIN_SECONDS, Store
-from recommender.errors import EndpointBusy, JobConflict, JobFailed, JobStopped
+from recommender.errors import EndpointBusy, JobConflict, JobSlotUnavailable, JobStopped, JobTimedOut
 from recommender.logic.polling import PollPolicy, next_wait
 from recommender.models import PollState, RunState, iso, parse_time
 from recommender.settings import Settings
@@ -116,6 +116,20 @@ def abandon_if_execution_ended(state: RunState, *, store: Store, now: datetime) 
     )
 
 
+def no_slot(state: RunState, exc: ClientError, *, now: datetime) -> JobSlotUnavailable | JobTimedOut:
+    """`ResourceLimitExceeded`: wait for a slot (the state machine retries), until the deadline."""
+    message = str(exc.response.get("Error", {}).get("Message") or exc)
+    if now >= parse_time(state.deadline):
+        return JobTimedOut(
+            f"no Inference Recommender job slot became free before the run's deadline {state.deadline} "
+            f"(the service: {message}); no job was created"
+        )
+    return JobSlotUnavailable(
+        f"the account runs as many Inference Recommender jobs as its quota allows (the service: {message}); "
+        f"waiting for a slot until {state.deadline}"
+    )
+
+
 def start(state: RunState, *, cfg: Settings, store: Store, now: datetime) -> RunState:
     endpoint = state.request.endpoint_name
     deadline = parse_time(state.deadline)
@@ -126,7 +140,7 @@ def start(state: RunState, *, cfg: Settings, store: Store, now: datetime) -> Run
     except ClientError as exc:
         code = error_code(exc)
         if code == "ResourceLimitExceeded":
-            raise JobFailed(f"the account's Inference Recommender limits are reached: {exc}") from exc
+            raise no_slot(state, exc, now=now) from exc
         if code != "ResourceInUse":
             raise
         # A retry after the job was created: continue with it when it is ours.
