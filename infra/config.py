@@ -68,6 +68,19 @@ OTHER_STATES_EVENTS = 25
 # steps exhausting their whole retrier (RETRY_MAX_ATTEMPTS, infra/workflow.py) in one execution.
 RETRY_MAX_ATTEMPTS = 6
 RETRY_HEADROOM_EVENTS = 25 * RETRY_MAX_ATTEMPTS * 3
+# Waiting for an Inference Recommender job slot (Start Job's JobSlotUnavailable, infra/workflow.py):
+# the first retry after a minute, doubling to at most 10 minutes between attempts.
+SLOT_WAIT_FIRST_SECONDS = 60
+SLOT_WAIT_MAX_SECONDS = 600
+EVENTS_PER_RETRY = 3
+
+
+def slot_wait_attempts(max_run_seconds: int) -> int:
+    """Attempts that outlast the run's deadline even when full jitter draws every delay at half its
+    mean (a quarter of the cap): the deadline, not the attempts, ends the wait."""
+    return 8 + -(-max_run_seconds // (SLOT_WAIT_MAX_SECONDS // 4))
+
+
 EXPRESSION_HELP = "use rate(<n> minutes|hours|days), cron(<6 fields>) or at(yyyy-mm-ddThh:mm:ss)"
 
 
@@ -277,7 +290,10 @@ class RecommenderConfig(_Context):
         if self.poll_max_seconds < self.poll_initial_seconds:
             return self  # reported by _poll_bounds
         checks = worst_case_checks(PollPolicy(self.poll_initial_seconds, self.poll_max_seconds), self.max_run_seconds)
-        overhead = OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS
+        # A run may wait for a job slot before it polls; both share the deadline, and counting both in
+        # full keeps the bound safe.
+        slot_events = slot_wait_attempts(self.max_run_seconds) * EVENTS_PER_RETRY
+        overhead = OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS + slot_events
         total = checks * EVENTS_PER_CHECK + overhead
         if total > HISTORY_EVENT_LIMIT:
             room = (HISTORY_EVENT_LIMIT - overhead) // EVENTS_PER_CHECK  # checks that fit
@@ -288,7 +304,8 @@ class RecommenderConfig(_Context):
                 f"pollInitialSeconds {self.poll_initial_seconds}, pollMaxSeconds {self.poll_max_seconds} and "
                 f"maxRunHours {self.max_run_hours:g} allow up to {checks} job checks per run: "
                 f"{checks} checks x {EVENTS_PER_CHECK} events per check + {overhead} (other states "
-                f"{OTHER_STATES_EVENTS}, retries headroom {RETRY_HEADROOM_EVENTS}) = {total} history events "
+                f"{OTHER_STATES_EVENTS}, retries headroom {RETRY_HEADROOM_EVENTS}, waiting for a job slot "
+                f"{slot_events}) = {total} history events "
                 f"> {HISTORY_EVENT_LIMIT}, the Step Functions limit per execution (the run would fail "
                 f"before its deadline); at most {room} checks fit: raise pollMaxSeconds (to about {wait}) "
                 f"or lower maxRunHours (to about {hours:g})"

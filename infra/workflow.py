@@ -10,6 +10,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from infra.config import SLOT_WAIT_FIRST_SECONDS, SLOT_WAIT_MAX_SECONDS, slot_wait_attempts
 from infra.functions import LOG_RETENTION, LOGS_ENCRYPTION, Functions
 from infra.nag import acknowledge, acknowledge_wildcards, lambda_invoke_findings, skip_checkov
 from recommender.adapters.aws import STEP_TIMEOUT_SECONDS
@@ -18,18 +19,6 @@ from recommender.adapters.aws import STEP_TIMEOUT_SECONDS
 # (an AWS call still throttled / 5xx after botocore's retries). The domain errors of
 # lambdas/recommender/errors.py (InvalidExecutionInput, EndpointNotEligible, EndpointBusy, JobFailed,
 # JobStopped, JobTimedOut, JobConflict) are final and go straight to the catch.
-# Waiting for an Inference Recommender job slot (Start Job's JobSlotUnavailable): the first retry
-# after a minute, doubling to at most 10 minutes between attempts.
-SLOT_WAIT_FIRST_SECONDS = 60
-SLOT_WAIT_MAX_SECONDS = 600
-
-
-def slot_wait_attempts(max_run_seconds: int) -> int:
-    """Attempts that outlast the run's deadline even when full jitter draws every delay at half its
-    mean (a quarter of the cap): the deadline, not the attempts, ends the wait."""
-    return 8 + -(-max_run_seconds // (SLOT_WAIT_MAX_SECONDS // 4))
-
-
 TRANSIENT_ERRORS = [
     "Lambda.ServiceException",
     "Lambda.AWSLambdaException",

@@ -24,6 +24,7 @@ from infra.config import (
     ConfigError,
     RecommenderConfig,
     check_context_keys,
+    slot_wait_attempts,
 )
 from recommender.logic.polling import PollPolicy, worst_case_checks
 from tests.infra.support import SAMPLE_CONTEXT, Synthesized, definition
@@ -261,10 +262,14 @@ def test_poll_settings_whose_history_exceeds_the_limit_fail_with_the_arithmetic(
     with pytest.raises(ConfigError) as raised:
         RecommenderConfig.from_context({"pollInitialSeconds": 10, "pollMaxSeconds": 10, "maxRunHours": 24})
     message = str(raised.value)
-    # 24 h of checks every 10 s (one more when a short history shifts the grid): 8,641 checks.
-    overhead = OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS
+    # 24 h of checks every 10 s (one more when a short history shifts the grid): 8,641 checks; and
+    # the attempts of a wait for a job slot as long as the run (584 x 3 events).
+    slot = slot_wait_attempts(24 * 3600) * 3
+    assert slot == 584 * 3
+    overhead = OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS + slot
     total = 8641 * EVENTS_PER_CHECK + overhead
     assert f"8641 checks x 9 events per check + {overhead}" in message
+    assert f"waiting for a job slot {slot})" in message
     assert f"= {total} history events > 25000" in message
     assert "raise pollMaxSeconds" in message
     assert "lower maxRunHours" in message
@@ -293,13 +298,17 @@ def test_poll_settings_within_the_history_limit_pass(context: dict[str, Any]) ->
     config = RecommenderConfig.from_context(copy.deepcopy(context))
     policy = PollPolicy(config.poll_initial_seconds, config.poll_max_seconds)
     checks = worst_case_checks(policy, config.max_run_seconds)
-    assert checks * EVENTS_PER_CHECK + OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS <= HISTORY_EVENT_LIMIT
+    slot = slot_wait_attempts(config.max_run_seconds) * 3
+    assert checks * EVENTS_PER_CHECK + OTHER_STATES_EVENTS + RETRY_HEADROOM_EVENTS + slot <= HISTORY_EVENT_LIMIT
 
 
 def test_retry_headroom_matches_the_definitions_retriers(default_synth: Synthesized) -> None:
     states = json.loads(definition(default_synth.template))["States"]
-    attempts = {retrier["MaxAttempts"] for state in states.values() for retrier in state.get("Retry", [])}
-    assert attempts == {RETRY_MAX_ATTEMPTS}
+    retriers = [retrier for state in states.values() for retrier in state.get("Retry", [])]
+    slot = [retrier for retrier in retriers if retrier["ErrorEquals"] == ["JobSlotUnavailable"]]
+    assert {retrier["MaxAttempts"] for retrier in retriers if retrier not in slot} == {RETRY_MAX_ATTEMPTS}
+    # The slot wait has its own attempts, counted in full in the history budget (_history_fits).
+    assert [retrier["MaxAttempts"] for retrier in slot] == [slot_wait_attempts(6 * 3600)]
 
 
 # ------------------------------------------------------------------------------ misspelled context key
