@@ -35,7 +35,8 @@ MODEL_PACKAGE_VERSION_ARN_RE = re.compile(
     r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}/[1-9][0-9]*"
 )
 # EventBridge Scheduler schedule names: 1-64 of [0-9a-zA-Z-_.].
-TRIGGER_RE = re.compile(r"manual|schedule:[0-9a-zA-Z_.-]{1,64}")
+# A fleet's child runs name their fleet execution (fleet:<execution name>, at most 80 characters).
+TRIGGER_RE = re.compile(r"manual|schedule:[0-9a-zA-Z_.-]{1,64}|fleet:[0-9a-zA-Z_-]{1,80}")
 MAX_JOB_DURATION_SECONDS = 18_000
 JobType = Literal["Default", "Advanced"]
 # A measured figure: an integer when whole, else a float (see `finite`).
@@ -114,7 +115,7 @@ class ExecutionInput(Wire):
     @classmethod
     def _trigger(cls, value: str) -> str:
         if not TRIGGER_RE.fullmatch(value):
-            raise ValueError('must be "manual" or "schedule:<schedule name>"')
+            raise ValueError('must be "manual", "schedule:<schedule name>" or "fleet:<fleet execution name>"')
         return value
 
     @model_validator(mode="after")
@@ -450,6 +451,132 @@ class RunRecord(Wire):
     @property
     def run_key(self) -> str:
         return run_key(self.started_at, self.job_name)
+
+
+# --------------------------------------------------------------------------- fleet runs
+FLEET_CHILD_KEYS = (
+    "jobType",
+    "jobDescription",
+    "allowLiveTraffic",
+    "jobDurationInSeconds",
+    "trafficPattern",
+    "stoppingConditions",
+    "resourceLimit",
+    "maxModelLatencyMs",
+)
+
+
+class FleetInput(Wire):
+    """A fleet run's input: which endpoints (exactly one of `tags`, `namePrefix`, `endpoints`), the
+    model package of each (`modelPackages`, else the endpoint's tag), and what every child run gets."""
+
+    model_config = ConfigDict(**{**Wire.model_config, "populate_by_name": False})
+
+    tags: dict[StrictStr, StrictStr] | None = Field(default=None, min_length=1)
+    name_prefix: StrictStr | None = Field(default=None, min_length=1, max_length=63)
+    endpoints: list[StrictStr] | None = Field(default=None, min_length=1, max_length=10_000)
+    model_packages: dict[StrictStr, StrictStr] = Field(default_factory=dict)
+    job_type: JobType = "Default"
+    job_description: StrictStr | None = Field(default=None, max_length=128)
+    allow_live_traffic: StrictBool | None = None
+    job_duration_in_seconds: StrictInt | None = Field(default=None, ge=1, le=MAX_JOB_DURATION_SECONDS)
+    traffic_pattern: dict[str, Any] | None = None
+    stopping_conditions: dict[str, Any] | None = None
+    resource_limit: dict[str, Any] | None = None
+    max_model_latency_ms: StrictInt | StrictFloat | None = Field(default=None, gt=0)
+    trigger: StrictStr = "manual"
+    # Child runs at once (default: the configured fleetMaxConcurrentJobs, the job quota).
+    max_concurrent_jobs: StrictInt | None = Field(default=None, ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _one_selector(self) -> FleetInput:
+        given = [name for name in ("tags", "namePrefix", "endpoints") if getattr(self, _snake(name)) is not None]
+        if len(given) != 1:
+            raise ValueError(f"give exactly one of tags, namePrefix, endpoints (got {', '.join(given) or 'none'})")
+        return self
+
+    @field_validator("model_packages")
+    @classmethod
+    def _packages(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted(name for name, arn in value.items() if not MODEL_PACKAGE_VERSION_ARN_RE.fullmatch(arn))
+        if bad:
+            raise ValueError(f"not versioned model package ARNs for {', '.join(bad)}")
+        return value
+
+    @field_validator("trigger")
+    @classmethod
+    def _trigger(cls, value: str) -> str:
+        if not re.fullmatch(r"manual|schedule:[0-9a-zA-Z_.-]{1,64}", value):
+            raise ValueError('must be "manual" or "schedule:<schedule name>"')
+        return value
+
+    def child_fields(self) -> dict[str, Any]:
+        """What every child run's execution input carries besides its endpoint and model package."""
+        values = self.model_dump(by_alias=True, exclude_none=True, mode="json")
+        return {key: values[key] for key in FLEET_CHILD_KEYS if key in values}
+
+    @classmethod
+    def parse(cls, raw: Any) -> FleetInput:
+        """Validate raw input; raise `InvalidExecutionInput` naming every bad field and its rule."""
+        if not isinstance(raw, dict):
+            raise InvalidExecutionInput([f"the fleet input must be a JSON object, got {type(raw).__name__}"])
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise InvalidExecutionInput(describe_validation_error(exc, lambda _loc: wire_keys(cls))) from None
+
+
+class FleetItem(Wire):
+    """One child run: the endpoint, its child execution's name and its execution input."""
+
+    endpoint_name: str
+    child_name: str
+    input: dict[str, Any]
+
+
+class FleetSkip(Wire):
+    endpoint_name: str
+    reason: str
+
+
+class FleetSelection(Wire):
+    """Select Endpoints' result: what the Map runs, at most `max_concurrency` at once."""
+
+    fleet_name: str
+    execution_arn: str
+    started_at: str
+    trigger: str
+    items: list[FleetItem]
+    skipped: list[FleetSkip]
+    max_concurrency: int
+
+
+class FleetRun(Wire):
+    """One child run in the fleet's summary."""
+
+    endpoint_name: str
+    child_name: str
+    execution_status: str  # the child execution's: SUCCEEDED, FAILED, ...
+    status: RunStatus | None = None  # its run record's
+    decision: Literal["CHANGE", "KEEP", "UNKNOWN"] | None = None
+    instance_type: str | None = None
+    instance_count: int | None = None
+    monthly_savings: Number | None = None
+    failure_reason: str | None = None
+
+
+class FleetRecord(Wire):
+    """A fleet run as stored (partition `(fleet)`) and sent to subscribers."""
+
+    fleet_name: str
+    execution_arn: str
+    started_at: str
+    finished_at: str
+    trigger: str
+    runs: list[FleetRun]
+    skipped: list[FleetSkip]
+    total_monthly_savings: Number  # if every CHANGE verdict that saves were applied
+    max_concurrency: int
 
 
 def run_key(started_at: str, job_name: str) -> str:
