@@ -105,7 +105,7 @@ def test_bad_fleet_inputs_name_the_field_and_rule(raw: dict[str, Any], problem: 
 
 
 def record(status: str, decision: str | None = None, savings: float | None = None) -> RunRecord:
-    verdict = {"decision": decision, "reason": "r", "instanceType": "ml.c6i.xlarge", "instanceCount": 2}
+    verdict: dict[str, Any] = {"decision": decision, "reason": "r", "instanceType": "ml.c6i.xlarge", "instanceCount": 2}
     if savings is not None:
         verdict["monthlySavings"] = savings
     return RunRecord.model_validate(
