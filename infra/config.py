@@ -242,6 +242,9 @@ class RecommenderConfig(_Context):
     traffic_lookback_days: StrictInt = Field(default=14, ge=1, le=15)
     target_utilization: StrictInt | StrictFloat = Field(default=0.7, gt=0, le=1)
     latency_tolerance_percent: StrictInt | StrictFloat = Field(default=10, ge=0, le=1000)
+    # Fleet runs: child runs at once unless the fleet input says (the account's concurrent
+    # Inference Recommender job quota; same bounds as recommender.settings.Settings).
+    fleet_max_concurrent_jobs: StrictInt = Field(default=10, ge=1, le=1000)
     retain_data: StrictBool = True
     # Powertools Tracer (X-Ray subsegments per AWS call) costs ~230 ms of cold start; opt-in.
     trace_aws_calls: StrictBool = False

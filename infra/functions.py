@@ -89,6 +89,7 @@ def function_environment(
         "TRAFFIC_LOOKBACK_DAYS": str(config.traffic_lookback_days),
         "TARGET_UTILIZATION": f"{config.target_utilization:g}",
         "LATENCY_TOLERANCE_PERCENT": f"{config.latency_tolerance_percent:g}",
+        "FLEET_MAX_CONCURRENT_JOBS": str(config.fleet_max_concurrent_jobs),
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -97,7 +98,8 @@ def function_environment(
 
 
 class Functions(Construct):
-    """`self.validate`, `self.start`, `self.check`, `self.publish`, `self.record_failure`."""
+    """`self.validate`, `self.start`, `self.check`, `self.publish`, `self.record_failure`; and the
+    fleet state machine's `self.select_endpoints`, `self.summarize_fleet`."""
 
     def __init__(
         self,
@@ -226,6 +228,34 @@ class Functions(Construct):
         )
         self._grant_table(self.record_failure, table)
         self._grant_publish(self.record_failure, topic)
+
+        # ---------------------------------------------------------------- Select Endpoints (fleet)
+        self.select_endpoints = self._function(
+            "SelectEndpoints", "select_endpoints", "Selects a fleet's endpoints and their child runs"
+        )
+        self._allow(
+            self.select_endpoints,
+            ["sagemaker:ListEndpoints"],
+            ["*"],
+            sid="ListEndpointsHasNoResourceLevelPermissions",
+            reason="sagemaker:ListEndpoints has no resource-level permissions (read-only: the fleet's endpoints).",
+        )
+        self._allow(
+            self.select_endpoints,
+            ["sagemaker:ListTags"],
+            [self._sagemaker_arn("endpoint", "*")],
+            reason="A fleet selects endpoints by their tags and reads the model package tag of each: any "
+            "endpoint of this account and region (known only at run time), tags only.",
+        )
+        acknowledge(self.select_endpoints, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
+
+        # ---------------------------------------------------------------- Summarize Fleet (fleet)
+        self.summarize_fleet = self._function(
+            "SummarizeFleet", "summarize_fleet", "Records and notifies a fleet run's summary"
+        )
+        self._grant_table(self.summarize_fleet, table)  # the children's run items, the fleet item
+        self._grant_publish(self.summarize_fleet, topic)
+        acknowledge(self.summarize_fleet, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
 
     def _function(
         self, construct_id: str, module: str, description: str, *, dead_letter_queue: sqs.IQueue | None = None

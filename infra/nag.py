@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk import Acknowledgment, CfnResource, Stack, Validations
@@ -70,4 +71,6 @@ def render(node: Any) -> str:
         return f"<{render(resource)}.{render(attribute)}>"
     if "Ref" in node:
         return f"<{render(node['Ref'])}>"
+    if "Fn::Select" in node:  # cdk-nag writes other intrinsics as compact JSON
+        return json.dumps(node, separators=(",", ":"))
     raise ValueError(f"cannot render {node!r} as a cdk-nag finding id")

@@ -10,6 +10,7 @@ from constructs import Construct
 from infra.cleanup import Cleanup
 from infra.config import RecommenderConfig
 from infra.dead_letters import DeadLetters
+from infra.fleet import Fleet
 from infra.functions import Functions
 from infra.job_role import JobRole
 from infra.monitoring import Monitoring
@@ -70,6 +71,13 @@ class RecommenderStack(Stack):
             dead_letter_queue=dead_letters.queue,
             topic=self.notifications.topic,
         )
+        self.fleet = Fleet(self, "Fleet", functions=self.functions, child=state_machine, retain_logs=config.retain_data)
         CfnOutput(self, "StateMachineArn", value=state_machine.state_machine_arn, description="Start executions here")
+        CfnOutput(
+            self,
+            "FleetStateMachineArn",
+            value=self.fleet.state_machine.state_machine_arn,
+            description="Start fleet runs here",
+        )
         CfnOutput(self, "TopicArn", value=self.notifications.topic.topic_arn, description="Subscribe to run results")
         CfnOutput(self, "TableName", value=self.store.table.table_name, description="Run history and endpoint locks")

@@ -184,26 +184,37 @@ class Workflow(Construct):
         payload: sfn.TaskInput | None = None,
         result_path: str | None = None,
     ) -> tasks.LambdaInvoke:
-        """A Lambda step given the whole state (unless told) whose result replaces it (unless told), with
-        one retrier, for transient errors only."""
-        task = tasks.LambdaInvoke(
-            self,
-            name,
-            lambda_function=function,
-            # No payload: with payload_response_only the task then passes the whole state ($).
-            payload=payload,
-            payload_response_only=True,
-            # The CDK's own retrier would shadow ours (first match wins) and has no jitter.
-            retry_on_service_exceptions=False,
-            result_path=result_path,
-            task_timeout=sfn.Timeout.duration(Duration.seconds(TASK_TIMEOUT_SECONDS)),
-        )
-        task.add_retry(
-            errors=TRANSIENT_ERRORS,
-            interval=Duration.seconds(2),
-            backoff_rate=2,
-            max_attempts=6,
-            max_delay=Duration.seconds(60),
-            jitter_strategy=sfn.JitterType.FULL,
-        )
-        return task
+        return lambda_step(self, name, function, payload=payload, result_path=result_path)
+
+
+def lambda_step(
+    scope: Construct,
+    name: str,
+    function: lambda_.IFunction,
+    *,
+    payload: sfn.TaskInput | None = None,
+    result_path: str | None = None,
+) -> tasks.LambdaInvoke:
+    """A Lambda step given the whole state (unless told) whose result replaces it (unless told), with
+    one retrier, for transient errors only."""
+    task = tasks.LambdaInvoke(
+        scope,
+        name,
+        lambda_function=function,
+        # No payload: with payload_response_only the task then passes the whole state ($).
+        payload=payload,
+        payload_response_only=True,
+        # The CDK's own retrier would shadow ours (first match wins) and has no jitter.
+        retry_on_service_exceptions=False,
+        result_path=result_path,
+        task_timeout=sfn.Timeout.duration(Duration.seconds(TASK_TIMEOUT_SECONDS)),
+    )
+    task.add_retry(
+        errors=TRANSIENT_ERRORS,
+        interval=Duration.seconds(2),
+        backoff_rate=2,
+        max_attempts=6,
+        max_delay=Duration.seconds(60),
+        jitter_strategy=sfn.JitterType.FULL,
+    )
+    return task

@@ -72,9 +72,25 @@ class Deployment:
     table_name: str
     topic_arn: str
     functions: dict[str, str] = field(default_factory=dict)  # handler module -> function name
+    fleet_state_machine_arn: str = ""
 
     def function_for(self, step: str) -> str:
         return self.functions[f"recommender.handlers.{step}"]
+
+
+def _pascal_keys(value: Any) -> Any:
+    """A response's top-level members in PascalCase."""
+    if not isinstance(value, dict):
+        return value
+    return {key[:1].upper() + key[1:]: item for key, item in value.items()}
+
+
+@functools.cache
+def botocore_session() -> Any:
+    """A botocore session for reading service models (never for calls)."""
+    import botocore.session
+
+    return botocore.session.get_session()
 
 
 class OfflineStack:
@@ -150,9 +166,40 @@ class OfflineStack:
         from moto.awslambda.models import LambdaFunction
         from moto.core.botocore_stubber import BotocoreStubber
         from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+        from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_sfn import (
+            StateTaskServiceSfn,
+        )
         from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
         simulator = self
+        normalise_sfn = StateTaskServiceSfn._normalise_parameters
+
+        def sfn_parameters(task: Any, parameters: dict[str, Any], *args: Any, **kwargs: Any) -> None:
+            """The states:startExecution integration takes the API's members in PascalCase
+            (StateMachineArn, Input, Name) and Step Functions maps them to the API's own names;
+            moto's port hands them to botocore unmapped (KeyError 'Input'). Map them as AWS does."""
+            normalise_sfn(task, parameters, *args, **kwargs)
+            operation = botocore_session().get_service_model("stepfunctions").operation_model(
+                "".join(part.capitalize() for part in task._get_boto_service_action().split("_"))
+            )
+            members = {name.lower(): name for name in operation.input_shape.members}
+            for key in list(parameters):
+                if key not in members.values() and key.lower() in members:
+                    parameters[members[key.lower()]] = parameters.pop(key)
+
+        eval_sfn = StateTaskServiceSfn._eval_service_task
+
+        def sfn_answer(task: Any, env: Any, *args: Any, **kwargs: Any) -> None:
+            """...and answers with the API's members in PascalCase (ExecutionArn, StartDate), which
+            moto's port reads but does not produce."""
+            eval_sfn(task, env, *args, **kwargs)
+            env.stack.append(_pascal_keys(env.stack.pop()))
+
+        def sfn_response(task: Any, response: Any, *args: Any, **kwargs: Any) -> None:
+            """The .sync result too: DescribeExecution's members in PascalCase (Status, Output)."""
+            if isinstance(response, dict):
+                for key in list(response):
+                    response[key[:1].upper() + key[1:]] = response.pop(key)
 
         def invoke(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
             return simulator._invoke(function, event)
@@ -187,6 +234,9 @@ class OfflineStack:
             (retrier_decl, "time", _Time()),
             (botocore.endpoint, "time", _Time()),
             (BotocoreStubber, "__call__", answer),
+            (StateTaskServiceSfn, "_normalise_parameters", sfn_parameters),
+            (StateTaskServiceSfn, "_eval_service_task", sfn_answer),
+            (StateTaskServiceSfn, "_normalise_response", sfn_response),
         ]
         originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
         for owner, name, replacement in patches:
@@ -290,7 +340,9 @@ class OfflineStack:
             stack_name=self.stack_name,
             outputs=outputs,
             resources=resources,
-            state_machine_arn=one("AWS::StepFunctions::StateMachine"),
+            # Two state machines: the workflow and the fleet over it, told apart by the outputs.
+            state_machine_arn=outputs["StateMachineArn"],
+            fleet_state_machine_arn=outputs["FleetStateMachineArn"],
             table_name=one("AWS::DynamoDB::Table"),
             topic_arn=one("AWS::SNS::Topic"),
             functions=functions,
@@ -311,18 +363,19 @@ class OfflineStack:
             raise RuntimeError(f"{function_name}: {shipped} is missing or differs from {local}; synthesize again")
 
     def _register_state_machine(self) -> None:
-        """moto's CloudFormation puts the machine in the plain backend; executions need the
-        interpreter's: register it there under the same name (so the same ARN)."""
+        """moto's CloudFormation puts the machines in the plain backend; executions need the
+        interpreter's: register each there under the same name (so the same ARN)."""
         from moto.stepfunctions.models import stepfunctions_backends
 
         plain = stepfunctions_backends[ACCOUNT][REGION]
-        machine = plain.describe_state_machine(self.deployment.state_machine_arn)
         sfn = boto3.client("stepfunctions", region_name=REGION)
-        created = sfn.create_state_machine(
-            name=machine.name, definition=machine.definition, roleArn=machine.roleArn, type="STANDARD"
-        )
-        if created["stateMachineArn"] != self.deployment.state_machine_arn:
-            raise RuntimeError("state machine ARN changed while registering it for execution")
+        for arn in (self.deployment.state_machine_arn, self.deployment.fleet_state_machine_arn):
+            machine = plain.describe_state_machine(arn)
+            created = sfn.create_state_machine(
+                name=machine.name, definition=machine.definition, roleArn=machine.roleArn, type="STANDARD"
+            )
+            if created["stateMachineArn"] != arn:
+                raise RuntimeError("state machine ARN changed while registering it for execution")
 
     def _function_environments(self) -> dict[str, dict[str, str]]:
         lambda_client = boto3.client("lambda", region_name=REGION)

@@ -36,6 +36,9 @@ class Settings(BaseModel):
     traffic_lookback_days: int = Field(default=14, alias="TRAFFIC_LOOKBACK_DAYS", ge=1, le=15)
     target_utilization: float = Field(default=0.7, alias="TARGET_UTILIZATION", gt=0, le=1)
     latency_tolerance_percent: float = Field(default=10, alias="LATENCY_TOLERANCE_PERCENT", ge=0, le=1000)
+    # Fleet runs: child runs at once when the fleet input sets no maxConcurrentJobs (the account's
+    # concurrent Inference Recommender job quota).
+    fleet_max_concurrent_jobs: int = Field(default=10, alias="FLEET_MAX_CONCURRENT_JOBS", ge=1, le=1000)
     metrics_namespace: str = Field(default="InferenceRecommenderOrchestrator", alias="POWERTOOLS_METRICS_NAMESPACE")
 
     @property

@@ -186,6 +186,11 @@ def _execution(action: str, params: Mapping[str, Any], env: Environment) -> list
     return [Authorization(action, resource_arn(action, env, **names))]
 
 
+def _tagged(action: str, params: Mapping[str, Any], env: Environment) -> list[Authorization]:
+    """ListTags: authorized on the resource whose tags are read (its ARN is the request's)."""
+    return [Authorization(action, str(params["ResourceArn"]))]
+
+
 # (botocore service name, operation) -> rule
 OPERATIONS: dict[tuple[str, str], Rule] = {
     ("sagemaker", "DescribeEndpoint"): _sagemaker_named("EndpointName", "EndpointName"),
@@ -197,6 +202,8 @@ OPERATIONS: dict[tuple[str, str], Rule] = {
     ("sagemaker", "StopInferenceRecommendationsJob"): _job,
     ("sagemaker", "GetScalingConfigurationRecommendation"): _job,
     ("sagemaker", "ListInferenceRecommendationsJobSteps"): _no_resource,
+    ("sagemaker", "ListEndpoints"): _no_resource,
+    ("sagemaker", "ListTags"): _tagged,
     ("application-autoscaling", "DescribeScalableTargets"): _no_resource,
     ("cloudwatch", "GetMetricData"): _no_resource,
     ("cloudwatch", "GetMetricStatistics"): _no_resource,

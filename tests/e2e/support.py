@@ -264,6 +264,7 @@ def assert_notifies(notification: dict[str, Any], item: dict[str, Any]) -> dict[
     else:
         assert notification["subject"] == f"Inference recommendation {status}: {endpoint}"
     assert notification["attributes"] == {
+        "kind": "run",
         "endpointName": endpoint,
         "status": status,
         "jobType": item.get("jobType", "unknown"),

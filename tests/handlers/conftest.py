@@ -133,12 +133,19 @@ def _strict_world(synthesized: Synthesized, topic_arn: str) -> StrictWorld:
     template = synthesized.template
     if other := os.environ.get(OTHER_TEMPLATE):
         template = json.loads(Path(other).read_text())
+    # The workflow's state machine (the fleet's is the other one, since it exists; older templates
+    # replayed with STRICT_WORLD_TEMPLATE have the workflow's alone).
+    workflow = [
+        logical
+        for logical, body in template["Resources"].items()
+        if body.get("Type") == "AWS::StepFunctions::StateMachine" and logical.startswith("WorkflowStateMachine")
+    ]
     return for_handler_tier(
         template,
         environment,
         account=ACCOUNT,
         region=REGION,
-        by_type={"AWS::StepFunctions::StateMachine": STATE_MACHINE_ARN},
+        names=dict.fromkeys(workflow, STATE_MACHINE_ARN),
     )
 
 

@@ -241,6 +241,7 @@ def test_notification(world: World, completed: dict[str, Any], lambda_context: L
     # The verdict leads: c6i x1 at $148.92 a month instead of 2 x m5 at $335.80.
     assert message.subject == f"Right-size {ENDPOINT}: ml.c6i.xlarge saves $187/month"
     assert message.attributes == {
+        "kind": "run",
         "endpointName": ENDPOINT,
         "status": "COMPLETED",
         "jobType": "Default",
@@ -483,6 +484,7 @@ def test_a_slower_second_run_is_flagged(
     assert emitted(capsys)["Regression"] == [1]
     [message] = world.notifications()  # the queue hands each message out once
     assert message.attributes == {
+        "kind": "run",
         "endpointName": ENDPOINT,
         "status": "COMPLETED",
         "jobType": "Default",

@@ -209,6 +209,7 @@ def test_catch_of_a_failed_job(
     [message] = world.notifications()
     assert message.subject == f"Inference recommendation FAILED: {ENDPOINT}"
     assert message.attributes == {
+        "kind": "run",
         "endpointName": ENDPOINT,
         "status": "FAILED",
         "jobType": "Default",
@@ -311,6 +312,7 @@ def test_execution_ended_while_the_job_runs(
     assert (item["startedAt"], item["durationSeconds"]) == (STARTED_AT, 900)
     [message] = world.notifications()
     assert message.attributes == {
+        "kind": "run",
         "endpointName": ENDPOINT,
         "status": execution_status,
         "jobType": "Default",

@@ -105,10 +105,24 @@ def on(allowed: set[Permission], action: str) -> set[str]:
     return {permission.resource for permission in allowed if permission.action == action}
 
 
-def definition(template: dict[str, Any]) -> str:
-    """The state machine's definition as JSON text, function ARNs rendered as <Logical.Arn>."""
-    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
-    return join(machine["Properties"]["DefinitionString"])
+# The stack's two state machines: the single-endpoint workflow and the fleet over it (infra/fleet.py).
+WORKFLOW = "WorkflowStateMachine"
+FLEET = "FleetStateMachine"
+
+
+def state_machine(template: dict[str, Any], which: str = WORKFLOW) -> dict[str, Any]:
+    """The state machine whose logical id starts with `which` (WORKFLOW or FLEET)."""
+    (machine,) = [
+        resource
+        for logical, resource in resources(template, "AWS::StepFunctions::StateMachine").items()
+        if logical.startswith(which)
+    ]
+    return machine
+
+
+def definition(template: dict[str, Any], which: str = WORKFLOW) -> str:
+    """A state machine's definition as JSON text, function ARNs rendered as <Logical.Arn>."""
+    return join(state_machine(template, which)["Properties"]["DefinitionString"])
 
 
 def join(node: Any) -> str:
@@ -119,6 +133,9 @@ def join(node: Any) -> str:
         return f"<{node['Ref']}>"
     if "Fn::GetAtt" in node:
         return "<{}.{}>".format(*node["Fn::GetAtt"])
+    if "Fn::Select" in node:  # a name split out of an ARN: <Logical.Name>
+        split = node["Fn::Select"][1]["Fn::Split"]
+        return f"<{split[1]['Ref']}.Name>"
     delimiter, parts = node["Fn::Join"]
     return str(delimiter).join(join(part) for part in parts)
 
@@ -156,8 +173,8 @@ def concrete(template: dict[str, Any], node: Any) -> str:
     return str(delimiter).join(concrete(template, part) for part in parts)
 
 
-def concrete_definition(template: dict[str, Any]) -> dict[str, Any]:
-    """The state machine's definition as the service would see it, with placeholder ARNs."""
-    (machine,) = resources(template, "AWS::StepFunctions::StateMachine").values()
+def concrete_definition(template: dict[str, Any], which: str = WORKFLOW) -> dict[str, Any]:
+    """A state machine's definition as the service would see it, with placeholder ARNs."""
+    machine = state_machine(template, which)
     parsed: dict[str, Any] = json.loads(concrete(template, machine["Properties"]["DefinitionString"]))
     return parsed

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.infra.support import Synthesized, concrete_definition
+from tests.infra.support import FLEET, WORKFLOW, Synthesized, concrete_definition
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 ASL_VALIDATOR = PROJECT_DIR / "node_modules" / ".bin" / "asl-validator"
@@ -45,8 +45,9 @@ def test_asl_validator_is_the_pinned_version() -> None:
     assert installed["version"] == "4.0.0"
 
 
-def test_asl_validator_accepts_the_definition(synth: Synthesized, tmp_path: Path) -> None:
-    done = asl_validate(concrete_definition(synth.template), tmp_path)
+@pytest.mark.parametrize("which", [WORKFLOW, FLEET])
+def test_asl_validator_accepts_the_definition(synth: Synthesized, which: str, tmp_path: Path) -> None:
+    done = asl_validate(concrete_definition(synth.template, which), tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "✓" in done.stdout or "valid" in done.stdout.lower(), done.stdout
 

@@ -182,7 +182,7 @@ def test_each_function_has_its_own_role(default_synth: Synthesized) -> None:
         for body in default_synth.template["Resources"].values()
         if body["Type"] == "AWS::Lambda::Function"
     ]
-    assert len(set(functions)) == len(functions) == 5
+    assert len(set(functions)) == len(functions) == 7  # five steps, and the fleet's two
 
 
 def test_job_role_can_benchmark_an_existing_endpoint_and_nothing_more(default_synth: Synthesized) -> None:
@@ -240,14 +240,51 @@ def test_job_role_can_benchmark_an_existing_endpoint_and_nothing_more(default_sy
     assert pass_role == Permission("iam:PassRole", f"<{role}.Arn>", PASSED_TO_SAGEMAKER)
 
 
+FLEET_FUNCTIONS = ("FunctionsSelectEndpoints", "FunctionsSummarizeFleet")
+
+
 def test_state_machine_may_only_invoke_its_five_functions(default_synth: Synthesized) -> None:
     template = default_synth.template
     allowed = permissions(template, "WorkflowStateMachineRole")
-    functions = [logical for logical, body in template["Resources"].items() if body["Type"] == "AWS::Lambda::Function"]
+    functions = [
+        logical
+        for logical, body in template["Resources"].items()
+        if body["Type"] == "AWS::Lambda::Function" and not logical.startswith(FLEET_FUNCTIONS)
+    ]
+    assert len(functions) == 5
     assert on(allowed, "lambda:InvokeFunction") == {f"<{f}.Arn>" for f in functions} | {
         f"<{f}.Arn>:*" for f in functions
     }
     assert {a.split(":")[0] for a in actions(allowed)} == {"lambda", "logs", "xray"}
+
+
+def test_the_fleet_may_invoke_its_two_functions_and_run_the_workflow_only(default_synth: Synthesized) -> None:
+    template = default_synth.template
+    allowed = permissions(template, "FleetStateMachineRole")
+    invoked = {
+        logical
+        for logical, body in template["Resources"].items()
+        if logical.startswith(FLEET_FUNCTIONS) and body["Type"] == "AWS::Lambda::Function"
+    }
+    assert len(invoked) == 2
+    assert on(allowed, "lambda:InvokeFunction") == {f"<{f}.Arn>" for f in invoked} | {f"<{f}.Arn>:*" for f in invoked}
+    workflow = logical_id(template, "AWS::StepFunctions::StateMachine", "WorkflowStateMachine")
+    # startExecution.sync:2: start the workflow, follow and stop its executions, nothing else.
+    assert on(allowed, "states:StartExecution") == {f"<{workflow}>"}
+    name = json.dumps({"Fn::Select": [6, {"Fn::Split": [":", {"Ref": workflow}]}]}, separators=(",", ":"))
+    executions = f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{name}*"
+    assert on(allowed, "states:DescribeExecution") == on(allowed, "states:StopExecution") == {executions}
+    rule = (
+        "arn:<AWS::Partition>:events:<AWS::Region>:<AWS::AccountId>:"
+        "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"
+    )
+    assert (
+        on(allowed, "events:PutTargets")
+        == on(allowed, "events:PutRule")
+        == on(allowed, "events:DescribeRule")
+        == {rule}
+    )
+    assert {a.split(":")[0] for a in actions(allowed)} == {"lambda", "logs", "xray", "states", "events"}
 
 
 def test_start_reads_only_the_executions_of_this_state_machine(default_synth: Synthesized) -> None:

@@ -78,6 +78,10 @@ def concrete(template: dict[str, Any], node: Any) -> str | None:
         kind = template["Resources"][logical]["Type"]
         assert (kind, attribute) in SHAPES, f"no ARN shape for {kind}.{attribute}: add it to SHAPES"
         return SHAPES[(kind, attribute)].format(logical)
+    if "Fn::Select" in node:  # a name split out of an ARN: {"Fn::Select": [i, {"Fn::Split": [d, arn]}]}
+        index, (split,) = node["Fn::Select"][0], node["Fn::Select"][1].values()
+        delimiter, source = split
+        return str(concrete(template, source)).split(delimiter)[index]
     delimiter, parts = node["Fn::Join"]
     rendered = [concrete(template, part) for part in parts]
     return str(delimiter).join(part for part in rendered if part is not None)

@@ -17,7 +17,7 @@ def alarms(synth: Synthesized) -> dict[str, dict[str, Any]]:
 def test_every_alarm_notifies_the_topic(default_synth: Synthesized) -> None:
     topic = logical_id(default_synth.template, "AWS::SNS::Topic", "NotificationsTopic")
     found = alarms(default_synth)
-    assert len(found) == 3 + 5 * 2 + 1 + 1  # outcomes, errors and throttles, dead letters, regression
+    assert len(found) == 3 + 7 * 2 + 1 + 1  # outcomes, errors and throttles of 7 functions, dead letters, regression
     for alarm in found.values():
         assert alarm["AlarmActions"] == [{"Ref": topic}]
         assert alarm["Threshold"] == 1

@@ -17,6 +17,9 @@ STEPS = {
     "Check": "recommender.handlers.check.lambda_handler",
     "Publish": "recommender.handlers.publish.lambda_handler",
     "RecordFailure": "recommender.handlers.record_failure.lambda_handler",
+    # The fleet state machine's (infra/fleet.py).
+    "SelectEndpoints": "recommender.handlers.select_endpoints.lambda_handler",
+    "SummarizeFleet": "recommender.handlers.summarize_fleet.lambda_handler",
 }
 SECURE_TRANSPORT_DENIED = Match.object_like(
     {"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}, "Principal": Match.any_value()}
@@ -217,6 +220,7 @@ def test_every_function_gets_the_environment_the_code_reads(default_synth: Synth
         "TRAFFIC_LOOKBACK_DAYS": "14",
         "TARGET_UTILIZATION": "0.7",
         "LATENCY_TOLERANCE_PERCENT": "10",
+        "FLEET_MAX_CONCURRENT_JOBS": "10",
         "POWERTOOLS_SERVICE_NAME": "inference-recommender-orchestrator",
         "POWERTOOLS_METRICS_NAMESPACE": "InferenceRecommenderOrchestrator",
         "POWERTOOLS_LOG_LEVEL": "INFO",

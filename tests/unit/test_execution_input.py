@@ -66,7 +66,10 @@ def test_full_advanced_input_round_trips() -> None:
         (valid_input(jobDurationInSeconds=18001), "jobDurationInSeconds: Input should be less than or equal to 18000"),
         (valid_input(jobDurationInSeconds="60"), "jobDurationInSeconds: Input should be a valid integer"),
         (valid_input(jobDescription="x" * 129), "jobDescription: String should have at most 128 characters"),
-        (valid_input(trigger="cron"), 'trigger: must be "manual", "schedule:<schedule name>" or "fleet:<fleet execution name>"'),
+        (
+            valid_input(trigger="cron"),
+            'trigger: must be "manual", "schedule:<schedule name>" or "fleet:<fleet execution name>"',
+        ),
         (valid_input(endpointname="typo"), "endpointname: unknown key (allowed keys: allowLiveTraffic"),
         (valid_input(endpoint_name="my-endpoint"), "endpoint_name: unknown key"),
         (valid_input(roleArn="arn:aws:iam::123456789012:role/x"), "roleArn: unknown key"),

@@ -45,6 +45,7 @@ def test_subject_and_attributes() -> None:
     note = build(completed(), "us-east-1")
     assert note.subject == "Inference recommendation COMPLETED: endpoint-name"
     assert note.attributes == {
+        "kind": {"DataType": "String", "StringValue": "run"},  # fleet summaries are "fleet"
         "endpointName": {"DataType": "String", "StringValue": "endpoint-name"},
         "status": {"DataType": "String", "StringValue": "COMPLETED"},
         "jobType": {"DataType": "String", "StringValue": "Default"},

@@ -284,3 +284,32 @@ def scaling_recommendation(
             raise ScalingRefused(f"{error_code(exc)}: {exc.response.get('Error', {}).get('Message', exc)}") from exc
         raise
     return dict(answer)
+
+
+def list_endpoints(name_contains: str | None = None) -> list[tuple[str, str, str]]:
+    """(name, ARN, status) of every endpoint in the account and region (`NameContains` narrows the
+    listing when given), every page."""
+    found: list[tuple[str, str, str]] = []
+    token: str | None = None
+    while True:
+        page = client("sagemaker").list_endpoints(
+            MaxResults=100,
+            **({"NameContains": name_contains} if name_contains else {}),
+            **({"NextToken": token} if token else {}),
+        )
+        found += [(str(e["EndpointName"]), str(e["EndpointArn"]), str(e["EndpointStatus"])) for e in page["Endpoints"]]
+        token = page.get("NextToken")
+        if not token:
+            return found
+
+
+def tags_of(arn: str) -> dict[str, str]:
+    """The resource's tags, every page."""
+    tags: dict[str, str] = {}
+    token: str | None = None
+    while True:
+        page = client("sagemaker").list_tags(ResourceArn=arn, MaxResults=100, **({"NextToken": token} if token else {}))
+        tags.update({str(tag["Key"]): str(tag["Value"]) for tag in page.get("Tags") or []})
+        token = page.get("NextToken")
+        if not token:
+            return tags

@@ -9,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from recommender.adapters.aws import client, error_code
-from recommender.models import RunRecord
+from recommender.models import FleetRecord, RunRecord
 
 LOCK_KEY = "LOCK"
 # How long a lock stays held for a job that was asked to stop and is still stopping: the next run
@@ -22,6 +22,10 @@ PRICES_KEY = "(prices)"
 PRICE_TTL_SECONDS = 7 * 24 * 3600
 # Pages of the endpoint's history Publish reads at most to find the previous completed run.
 PREVIOUS_RUN_MAX_PAGES = 5
+# Fleet runs' records, one partition: `FLEET#<startedAt>#<fleet execution name>`, newest last.
+FLEET_KEY = "(fleet)"
+# Pages of an endpoint's history read at most to find the run of one execution.
+RUN_OF_EXECUTION_MAX_PAGES = 5
 # The sparse index of run items by job type (only run items carry jobType; infra/store.py).
 JOB_TYPE_INDEX = "byJobType"
 
@@ -272,6 +276,39 @@ class Store:
                 return False
             raise
         return True
+
+    def run_of_execution(
+        self, endpoint: str, execution_arn: str, *, max_pages: int = RUN_OF_EXECUTION_MAX_PAGES
+    ) -> RunRecord | None:
+        """The run item an execution wrote for `endpoint` (newest first, within `max_pages` pages)."""
+        start: dict[str, Any] | None = None
+        for _ in range(max_pages):
+            page = self.db.query(
+                TableName=self.table,
+                KeyConditionExpression="endpointName = :e AND begins_with(runKey, :run)",
+                FilterExpression="executionArn = :arn",
+                ExpressionAttributeValues={
+                    ":e": to_attr(endpoint),
+                    ":run": to_attr("RUN#"),
+                    ":arn": to_attr(execution_arn),
+                },
+                ScanIndexForward=False,
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            for item in page.get("Items", []):
+                values = {k: v for k, v in from_item(item).items() if k not in ("runKey", "notifiedAt")}
+                return RunRecord.model_validate(values)
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return None
+        return None
+
+    def put_fleet(self, record: FleetRecord) -> None:
+        """The fleet run's record (a retried Summarize writes the same item again)."""
+        key = f"FLEET#{record.started_at}#{record.fleet_name}"
+        self.db.put_item(
+            TableName=self.table, Item=to_item({"endpointName": FLEET_KEY, "runKey": key, **record.wire()})
+        )
 
     # ------------------------------------------------------------------ prices
     def cached_price(self, region: str, instance_type: str, now: int) -> float | None:

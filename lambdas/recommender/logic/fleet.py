@@ -4,11 +4,13 @@ summary. Pure: the Select Endpoints and Summarize Fleet steps feed it what AWS a
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from recommender.models import FleetInput, FleetItem, FleetRun, FleetSkip, RunRecord
+from recommender.logic.notification import SNS_MESSAGE_MAX_BYTES, SUBJECT_MAX, Notification
+from recommender.models import FleetInput, FleetItem, FleetRecord, FleetRun, FleetSkip, RunRecord
 
 # The endpoint tag that names the model package version an endpoint serves (fleets read it).
 MODEL_PACKAGE_TAG = "rightsize:model-package-version-arn"
@@ -115,3 +117,53 @@ def total_savings(runs: list[FleetRun]) -> float:
         sum(run.monthly_savings or 0 for run in runs if run.decision == "CHANGE" and (run.monthly_savings or 0) > 0),
         2,
     )
+
+
+def subject(record: FleetRecord) -> str:
+    """`Fleet <name>: 12 runs, 5 CHANGE, saves $1,234/month` (at most 100 characters)."""
+    changes = sum(run.decision == "CHANGE" for run in record.runs)
+    saves = f", saves ${record.total_monthly_savings:,.0f}/month" if record.total_monthly_savings > 0 else ""
+    return f"Fleet {record.fleet_name}: {len(record.runs)} runs, {changes} CHANGE{saves}"[:SUBJECT_MAX]
+
+
+def email_text(record: FleetRecord) -> str:
+    """The fleet's summary as a readable table: one line per run, then the skipped endpoints."""
+    completed = sum(run.status == "COMPLETED" for run in record.runs)
+    lines = [
+        f"Fleet run {record.fleet_name}: {len(record.runs)} runs ({completed} completed), "
+        f"{len(record.skipped)} endpoints skipped; at most {record.max_concurrency} jobs at once",
+        f"Started {record.started_at}, finished {record.finished_at}; trigger {record.trigger}",
+        "",
+        f"Savings if every CHANGE verdict were applied: ${record.total_monthly_savings:,.2f}/month",
+        "",
+        f"{'endpoint':<40} {'run':<10} {'verdict':<28} {'saves $/month':>14}",
+        "-" * 95,
+    ]
+    for run in record.runs:
+        verdict: str = run.decision or "-"
+        if run.decision and run.instance_type:
+            verdict = f"{run.decision} {run.instance_type} x{run.instance_count}"
+        saves = f"{run.monthly_savings:,.2f}" if run.monthly_savings is not None else "-"
+        lines.append(f"{run.endpoint_name:<40} {run.status or run.execution_status:<10} {verdict:<28} {saves:>14}")
+        if run.failure_reason:
+            lines.append(f"    {run.failure_reason[:300]}")
+    if record.skipped:
+        lines += ["", "Skipped:"]
+        lines += [f"  {skip.endpoint_name}: {skip.reason}" for skip in record.skipped]
+    return "\n".join(lines) + "\n"
+
+
+def notification(record: FleetRecord) -> Notification:
+    """One SNS message for the fleet: the record as JSON (`default`), the table (`email`); the
+    attribute `kind` = `fleet` sets it apart from the per-endpoint messages (`kind` = `run`)."""
+    attributes = {
+        name: {"DataType": "String", "StringValue": value}
+        for name, value in (("kind", "fleet"), ("status", "COMPLETED"), ("fleetName", record.fleet_name))
+    }
+    shown = record
+    while True:
+        message = json.dumps({"default": json.dumps(shown.wire(), separators=(",", ":")), "email": email_text(shown)})
+        if len(message.encode()) <= SNS_MESSAGE_MAX_BYTES - 2048 or not shown.runs:
+            return Notification(subject=subject(record), message=message, attributes=attributes)
+        # Too many runs for one message: the first half of what is left (the whole record is stored).
+        shown = shown.model_copy(update={"runs": shown.runs[: len(shown.runs) // 2]})

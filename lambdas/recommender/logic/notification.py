@@ -65,6 +65,7 @@ def build(record: RunRecord, region: str) -> Notification:
     attributes = {
         name: {"DataType": "String", "StringValue": value}
         for name, value in (
+            ("kind", "run"),  # fleet summaries are "fleet" (recommender.logic.fleet)
             ("endpointName", record.endpoint_name),
             ("status", record.status),
             ("jobType", record.job_type or "unknown"),

@@ -1,0 +1,105 @@
+"""Fleet runs through the deployed stack: the fleet state machine selects endpoints by tag, runs the
+single-endpoint workflow once per endpoint as child executions (at most maxConcurrentJobs at once),
+tolerates a child that fails, and ends in one record and one notification."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+
+from recommender.logic.fleet import MODEL_PACKAGE_TAG, child_name
+from simulator.offline import REGION, OfflineStack
+from tests.e2e.support import seed_eligible
+
+TEAM = {"Key": "team", "Value": "e2e-fleet"}
+
+
+def tagged_endpoint(world: OfflineStack, name: str, *, package_tag: bool = True, team: dict[str, str] = TEAM) -> str:
+    execution_input = seed_eligible(world, name)
+    sagemaker = boto3.client("sagemaker", region_name=REGION)
+    arn = sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
+    tags: list[Any] = [team]
+    if package_tag:
+        tags.append({"Key": MODEL_PACKAGE_TAG, "Value": execution_input["modelPackageVersionArn"]})
+    sagemaker.add_tags(ResourceArn=arn, Tags=tags)
+    return name
+
+
+def max_overlap(intervals: list[tuple[float, float]]) -> int:
+    """The most intervals open at one instant."""
+    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    running = peak = 0
+    for _, change in events:
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
+def test_a_fleet_runs_each_tagged_endpoint_within_the_cap_and_sums_up(world: OfflineStack) -> None:
+    names = [tagged_endpoint(world, f"e2e-fleet-{i}") for i in range(1, 5)]
+    untagged = tagged_endpoint(world, "e2e-fleet-nopackage", package_tag=False)
+    tagged_endpoint(world, "e2e-other-team", team={"Key": "team", "Value": "someone-else"})
+    world.fake.plan("FAILED", duration_seconds=1200, endpoint_name="e2e-fleet-3", once=True)
+    jobs_before = {job.name for job in world.fake.jobs()}
+
+    execution = world.sfn.start_execution(
+        stateMachineArn=world.deployment.fleet_state_machine_arn,
+        name="e2e-fleet-run",
+        input=json.dumps({"tags": {"team": "e2e-fleet"}, "maxConcurrentJobs": 2}),
+    )
+    described = world.wait_for(execution["executionArn"], timeout=300)
+
+    assert described["status"] == "SUCCEEDED", described.get("cause")
+    output = json.loads(described["output"])
+    assert output == {"fleetName": "e2e-fleet-run", "runs": 4, "totalMonthlySavings": output["totalMonthlySavings"]}
+    # One child execution per endpoint, named for the fleet execution and the endpoint.
+    children = [
+        e
+        for e in world.sfn.list_executions(stateMachineArn=world.deployment.state_machine_arn)["executions"]
+        if e["name"] in {child_name("e2e-fleet-run", name) for name in names}
+    ]
+    assert len(children) == 4
+    assert sorted(e["status"] for e in children) == ["FAILED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
+    # Exactly one job per endpoint, never more than two running at once.
+    jobs = [job for job in world.fake.jobs() if job.name not in jobs_before]
+    assert sorted(job.request["InputConfig"]["Endpoints"][0]["EndpointName"] for job in jobs) == names
+    assert max_overlap([(job.created_at, job.timeline()[-1][0]) for job in jobs]) <= 2
+    # Each child ran as a person would have started it, naming its fleet.
+    inputs = [json.loads(world.sfn.describe_execution(executionArn=e["executionArn"])["input"]) for e in children]
+    assert {i["trigger"] for i in inputs} == {"fleet:e2e-fleet-run"}
+
+    # The fleet's record and its one notification.
+    table = boto3.client("dynamodb", region_name=REGION)
+    (item,) = table.query(
+        TableName=world.deployment.table_name,
+        KeyConditionExpression="endpointName = :f",
+        ExpressionAttributeValues={":f": {"S": "(fleet)"}},
+    )["Items"]
+    assert item["runKey"]["S"].startswith("FLEET#")
+    assert item["runKey"]["S"].endswith("#e2e-fleet-run")
+    fleet_notes = [n for n in world.published() if n["attributes"].get("kind") == "fleet"]
+    (note,) = fleet_notes
+    document: dict[str, Any] = json.loads(note["bodies"]["default"])
+    runs = {run["endpointName"]: run for run in document["runs"]}
+    assert set(runs) == set(names)
+    assert runs["e2e-fleet-3"]["status"] == "FAILED"
+    assert runs["e2e-fleet-3"]["executionStatus"] == "FAILED"
+    assert runs["e2e-fleet-3"]["failureReason"]
+    assert {runs[name]["status"] for name in names if name != "e2e-fleet-3"} == {"COMPLETED"}
+    assert document["skipped"] == [
+        {
+            "endpointName": untagged,
+            "reason": f"no model package: tag the endpoint {MODEL_PACKAGE_TAG}=<model package version ARN> "
+            "or name it in the input's modelPackages",
+        }
+    ]
+    assert document["maxConcurrency"] == 2
+    savings = sum(
+        r["monthlySavings"] for r in runs.values() if r.get("decision") == "CHANGE" and r["monthlySavings"] > 0
+    )
+    assert document["totalMonthlySavings"] == round(savings, 2) == output["totalMonthlySavings"]
+    assert note["subject"].startswith("Fleet e2e-fleet-run: 4 runs, ")
+    assert note["attributes"] == {"kind": "fleet", "status": "COMPLETED", "fleetName": "e2e-fleet-run"}
+    assert "e2e-fleet-3" in note["bodies"]["email"]
