@@ -33,7 +33,7 @@ from pydantic.alias_generators import to_camel
 
 from recommender.errors import InvalidExecutionInput
 from recommender.logic.polling import PollPolicy, worst_case_checks
-from recommender.models import describe_validation_error
+from recommender.models import FleetInput, describe_validation_error
 from recommender.steps.validate import parse_request
 
 CONTEXT_KEY = "recommender"
@@ -182,7 +182,9 @@ class ScheduleConfig(_Context):
     name: StrictStr
     expression: StrictStr
     timezone: StrictStr | None = None
-    input: dict[str, Any]
+    # Exactly one: a single-endpoint run's execution input, or a fleet run's input (infra/fleet.py).
+    input: dict[str, Any] | None = None
+    fleet: dict[str, Any] | None = None
 
     @field_validator("name")
     @classmethod
@@ -207,7 +209,9 @@ class ScheduleConfig(_Context):
 
     @field_validator("input")
     @classmethod
-    def _input(cls, value: dict[str, Any]) -> dict[str, Any]:
+    def _input(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
         if "trigger" in value:
             raise ValueError("must not set trigger: the schedule sets it to schedule:<name>")
         try:
@@ -216,10 +220,33 @@ class ScheduleConfig(_Context):
             raise ValueError("not a valid execution input: " + "; ".join(exc.violations)) from None
         return value
 
+    @field_validator("fleet")
+    @classmethod
+    def _fleet(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        if "trigger" in value:
+            raise ValueError("must not set trigger: the schedule sets it to schedule:<name>")
+        try:
+            FleetInput.parse(value)  # the Select Endpoints step's own check
+        except InvalidExecutionInput as exc:
+            raise ValueError("not a valid fleet input: " + "; ".join(exc.violations)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _input_or_fleet(self) -> ScheduleConfig:
+        if (self.input is None) == (self.fleet is None):
+            raise ValueError("give exactly one of input (one endpoint) and fleet (a fleet run)")
+        return self
+
+    @property
+    def is_fleet(self) -> bool:
+        return self.fleet is not None
+
     @property
     def target_input(self) -> dict[str, Any]:
-        """What each execution receives: the input plus `trigger = schedule:<name>`."""
-        return {**self.input, "trigger": f"schedule:{self.name}"}
+        """What each execution receives: the input (or the fleet's) plus `trigger = schedule:<name>`."""
+        return {**(self.input or self.fleet or {}), "trigger": f"schedule:{self.name}"}
 
 
 class RecommenderConfig(_Context):

@@ -30,6 +30,7 @@ class Schedules(Construct):
         *,
         schedules: Sequence[ScheduleConfig],
         state_machine: sfn.IStateMachine,
+        fleet_state_machine: sfn.IStateMachine,
         dead_letter_queue: sqs.IQueue,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -41,8 +42,9 @@ class Schedules(Construct):
         # every deployment), so it goes with the stack: a retained group would make the next
         # deployment after a destroy fail on "already exists" (its schedules go with it either way).
         group = scheduler.ScheduleGroup(self, "Group", removal_policy=RemovalPolicy.DESTROY)
-        # One role for all schedules; the targets grant it states:StartExecution on this state
-        # machine and sqs:SendMessage on the dead-letter queue, nothing else.
+        # One role for all schedules; the targets grant it states:StartExecution on the state
+        # machines they start (the workflow, the fleet's) and sqs:SendMessage on the dead-letter
+        # queue, nothing else.
         self.role = iam.Role(
             self,
             "Role",
@@ -59,12 +61,16 @@ class Schedules(Construct):
                     entry.name,
                     schedule_name=entry.name,
                     schedule_group=group,
-                    description=f"Inference recommendation for {entry.input['endpointName']}",
+                    description=(
+                        f"Fleet inference recommendations ({entry.name})"
+                        if entry.fleet is not None
+                        else f"Inference recommendation for {(entry.input or {})['endpointName']}"
+                    ),
                     schedule=scheduler.ScheduleExpression.expression(
                         entry.expression, TimeZone.of(entry.timezone) if entry.timezone else None
                     ),
                     target=targets.StepFunctionsStartExecution(
-                        state_machine,
+                        fleet_state_machine if entry.is_fleet else state_machine,
                         input=scheduler.ScheduleTargetInput.from_object(entry.target_input),
                         role=self.role,
                         dead_letter_queue=dead_letter_queue,

@@ -49,13 +49,6 @@ class RecommenderStack(Stack):
             retain_logs=config.retain_data,
         )
         state_machine = self.workflow.state_machine
-        Schedules(
-            self,
-            "Schedules",
-            schedules=config.schedules,
-            state_machine=state_machine,
-            dead_letter_queue=dead_letters.queue,
-        )
         Cleanup(
             self,
             "Cleanup",
@@ -72,6 +65,14 @@ class RecommenderStack(Stack):
             topic=self.notifications.topic,
         )
         self.fleet = Fleet(self, "Fleet", functions=self.functions, child=state_machine, retain_logs=config.retain_data)
+        Schedules(
+            self,
+            "Schedules",
+            schedules=config.schedules,
+            state_machine=state_machine,
+            fleet_state_machine=self.fleet.state_machine,
+            dead_letter_queue=dead_letters.queue,
+        )
         CfnOutput(self, "StateMachineArn", value=state_machine.state_machine_arn, description="Start executions here")
         CfnOutput(
             self,

@@ -42,6 +42,27 @@ def with_schedule(**entry: Any) -> dict[str, Any]:
     return {"schedules": [schedule]}
 
 
+def test_a_fleet_schedule_is_checked_as_a_fleet_input() -> None:
+    fleet = {"tags": {"team": "fraud"}, "maxConcurrentJobs": 5}
+    config = RecommenderConfig.from_context(with_schedule(input=None, fleet=fleet))
+    (schedule,) = config.schedules
+    assert schedule.is_fleet
+    assert schedule.target_input == {**fleet, "trigger": "schedule:weekly"}
+    for entry, problem in (
+        ({"fleet": {"tags": {"team": "fraud"}}}, "give exactly one of input (one endpoint) and fleet"),
+        ({"input": None}, "give exactly one of input (one endpoint) and fleet"),
+        (
+            {"input": None, "fleet": {"namePrefix": "x", "tags": {"a": "b"}}},
+            "schedules[0].fleet: not a valid fleet input",
+        ),
+        ({"input": None, "fleet": {"namePrefix": "x", "trigger": "manual"}}, "must not set trigger"),
+        ({"input": None, "fleet": {"namePrefix": "x", "jobType": "Fast"}}, "jobType"),
+    ):
+        with pytest.raises(ConfigError) as raised:
+            RecommenderConfig.from_context(with_schedule(**entry))
+        assert problem in str(raised.value), entry
+
+
 def test_empty_context_gives_the_documented_defaults() -> None:
     empty: dict[str, Any] | None
     for empty in (None, {}):
@@ -65,7 +86,7 @@ def test_sample_context_is_read_into_a_frozen_config() -> None:
     config = RecommenderConfig.from_context(SAMPLE_CONTEXT)
     assert config.job_role_arn == "arn:aws:iam::123456789012:role/InferenceRecommenderJob"
     assert config.notification_emails == ("ml-platform@example.com", "oncall@example.com")
-    assert [s.name for s in config.schedules] == ["weekly-fraud", "daily.search_v2"]
+    assert [s.name for s in config.schedules] == ["weekly-fraud", "daily.search_v2", "weekly-fraud-fleet"]
     assert config.schedules[0].timezone == "Europe/Paris"
     assert config.schedules[1].timezone is None
     assert (config.poll_initial_seconds, config.poll_max_seconds, config.max_run_hours) == (30, 300, 3)

@@ -19,7 +19,7 @@ def test_one_schedule_per_entry_in_the_stacks_own_group(sample_synth: Synthesize
     schedules = {
         s["Properties"]["Name"]: s["Properties"] for s in resources(template, "AWS::Scheduler::Schedule").values()
     }
-    assert set(schedules) == {"weekly-fraud", "daily.search_v2"}
+    assert set(schedules) == {"weekly-fraud", "daily.search_v2", "weekly-fraud-fleet"}
     group = template["Resources"][logical_id(template, "AWS::Scheduler::ScheduleGroup", "SchedulesGroup")]
     for schedule in schedules.values():
         assert schedule["GroupName"] == group["Properties"]["Name"]
@@ -33,12 +33,15 @@ def test_one_schedule_per_entry_in_the_stacks_own_group(sample_synth: Synthesize
 def test_each_schedule_starts_the_state_machine_with_its_input_and_trigger(sample_synth: Synthesized) -> None:
     template = sample_synth.template
     machine = logical_id(template, "AWS::StepFunctions::StateMachine", "WorkflowStateMachine")
+    fleet = logical_id(template, "AWS::StepFunctions::StateMachine", "FleetStateMachine")
     role = logical_id(template, "AWS::IAM::Role", "SchedulesRole")
     queue = logical_id(template, "AWS::SQS::Queue", "DeadLettersQueue")
-    configured = {entry["name"]: entry["input"] for entry in SAMPLE_CONTEXT["schedules"]}
+    configured = {entry["name"]: entry.get("input") or entry["fleet"] for entry in SAMPLE_CONTEXT["schedules"]}
+    fleets = {entry["name"] for entry in SAMPLE_CONTEXT["schedules"] if "fleet" in entry}
+    assert fleets == {"weekly-fraud-fleet"}
     for schedule in resources(template, "AWS::Scheduler::Schedule").values():
         name, target = schedule["Properties"]["Name"], schedule["Properties"]["Target"]
-        assert target["Arn"] == {"Ref": machine}
+        assert target["Arn"] == {"Ref": fleet if name in fleets else machine}
         assert target["RoleArn"] == {"Fn::GetAtt": [role, "Arn"]}
         assert json.loads(target["Input"]) == {**configured[name], "trigger": f"schedule:{name}"}
         assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
@@ -60,8 +63,10 @@ def test_schedules_role_may_only_start_this_state_machine(sample_synth: Synthesi
     ]
     allowed = permissions(template, "SchedulesRole")
     machine = logical_id(template, "AWS::StepFunctions::StateMachine", "WorkflowStateMachine")
+    fleet = logical_id(template, "AWS::StepFunctions::StateMachine", "FleetStateMachine")
     queue = logical_id(template, "AWS::SQS::Queue", "DeadLettersQueue")
-    # Start this state machine; hand undeliverable events to the dead-letter queue; nothing else.
+    # Start the workflow and the fleet (a fleet schedule); hand undeliverable events to the
+    # dead-letter queue; nothing else.
     assert actions(allowed) == {"states:StartExecution", "sqs:SendMessage"}
-    assert on(allowed, "states:StartExecution") == {f"<{machine}>"}
+    assert on(allowed, "states:StartExecution") == {f"<{machine}>", f"<{fleet}>"}
     assert on(allowed, "sqs:SendMessage") == {f"<{queue}.Arn>"}
