@@ -99,6 +99,7 @@ def test_sample_context_is_read_into_a_frozen_config() -> None:
 def test_a_schedule_sends_its_input_plus_its_trigger() -> None:
     (schedule,) = RecommenderConfig.from_context(with_schedule(name="weekly.fraud_1")).schedules
     assert schedule.target_input == {**ENDPOINT_INPUT, "trigger": "schedule:weekly.fraud_1"}
+    assert schedule.input is not None
     assert "trigger" not in schedule.input
 
 
