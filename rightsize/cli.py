@@ -595,5 +595,206 @@ def report(ctx: Context, endpoint: str, output: Path | None, limit: int) -> None
     click.echo(f"Wrote {target} ({len(runs)} runs, {len(page.encode()) / 1024:,.0f} KiB)")
 
 
+# ------------------------------------------------------------------------------ fleet
+@main.group(
+    epilog="""\b
+Examples:
+  rightsize fleet run --tag team=fraud
+  rightsize fleet run --prefix fraud- --model-package fraud-a=arn:aws:sagemaker:...:model-package/fraud/3
+  rightsize fleet run --endpoint fraud-a --endpoint fraud-b --max-concurrent-jobs 2 --no-wait
+  rightsize fleet status
+  rightsize fleet status weekly-fraud-2026-11-30 --json
+"""
+)
+def fleet() -> None:
+    """Fleet runs: every endpoint of a team (by tag, name prefix or list), within the job quota."""
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    found = {}
+    for value in values:
+        key, sep, item = value.partition("=")
+        if not sep or not key or not item:
+            raise CliError(f"{option} {value!r}: expected KEY=VALUE", exit_code=2)
+        found[key] = item
+    return found
+
+
+@fleet.command(
+    "run",
+    epilog="""\b
+Examples:
+  rightsize fleet run --tag team=fraud
+  rightsize fleet run --tag team=fraud --tag env=prod --job-type Advanced --job-duration-in-seconds 3600 \\
+      --traffic-pattern @pattern.json --stopping-conditions '{"MaxInvocations": 300}'
+  rightsize fleet run --prefix search- --max-concurrent-jobs 3 --no-wait
+""",
+)
+@click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Select endpoints with this tag (all given).")
+@click.option("--prefix", help="Select endpoints whose name starts with this.")
+@click.option("--endpoint", "endpoints", multiple=True, metavar="NAME", help="Select this endpoint (repeatable).")
+@click.option(
+    "--model-package",
+    "packages",
+    multiple=True,
+    metavar="ENDPOINT=ARN",
+    help="Model package version of an endpoint (else its tag rightsize:model-package-version-arn).",
+)
+@click.option("--max-concurrent-jobs", type=click.IntRange(1, 1000), help="Child runs at once (default: the stack's).")
+@click.option("--job-type", type=click.Choice(["Default", "Advanced"]), help="Every child run's job type.")
+@click.option("--job-description", help="Every child run's job description.")
+@click.option("--allow-live-traffic", is_flag=True, default=None, help="Benchmark endpoints that serve live traffic.")
+@click.option("--job-duration-in-seconds", type=int, help="Advanced: the load test's length.")
+@click.option("--traffic-pattern", metavar="JSON|@FILE", help="Advanced: TrafficPattern (the API's shape).")
+@click.option("--stopping-conditions", metavar="JSON|@FILE", help="Advanced: RecommendationJobStoppingConditions.")
+@click.option("--resource-limit", metavar="JSON|@FILE", help="Advanced: RecommendationJobResourceLimit.")
+@click.option("--max-model-latency-ms", type=float, help="Every verdict's latency bound, in ms.")
+@click.option("--name", help="Fleet execution name (default: fleet-<UTC time>).")
+@click.option("--no-wait", is_flag=True, help="Start the fleet and return (follow it with `rightsize fleet status`).")
+@click.option(
+    "--interval", type=click.FloatRange(min=0.01), default=30.0, show_default=True, help="Seconds between refreshes."
+)
+@pass_context
+@failing_cleanly
+def fleet_run(  # noqa: PLR0917 (one option per fleet-input key; click passes them by keyword)
+    ctx: Context,
+    tags: tuple[str, ...],
+    prefix: str | None,
+    endpoints: tuple[str, ...],
+    packages: tuple[str, ...],
+    max_concurrent_jobs: int | None,
+    name: str | None,
+    no_wait: bool,
+    interval: float,
+    **shared: Any,
+) -> None:
+    """Run every selected endpoint, at most --max-concurrent-jobs at once, and print the fleet's
+    summary: each run's verdict, the total monthly savings, the endpoints skipped and why."""
+    from recommender.models import FleetInput
+
+    document: dict[str, Any] = {}
+    if tags:
+        document["tags"] = _pairs(tags, "--tag")
+    if prefix is not None:
+        document["namePrefix"] = prefix
+    if endpoints:
+        document["endpoints"] = list(endpoints)
+    if packages:
+        document["modelPackages"] = _pairs(packages, "--model-package")
+    if max_concurrent_jobs is not None:
+        document["maxConcurrentJobs"] = max_concurrent_jobs
+    keys = {
+        "job_type": "jobType",
+        "job_description": "jobDescription",
+        "allow_live_traffic": "allowLiveTraffic",
+        "job_duration_in_seconds": "jobDurationInSeconds",
+        "max_model_latency_ms": "maxModelLatencyMs",
+    }
+    for option, key in keys.items():
+        if shared.get(option) is not None:
+            document[key] = shared[option]
+    for option, key in (
+        ("traffic_pattern", "trafficPattern"),
+        ("stopping_conditions", "stoppingConditions"),
+        ("resource_limit", "resourceLimit"),
+    ):
+        if shared.get(option) is not None:
+            document[key] = _json_value(key, shared[option])
+    try:
+        FleetInput.parse(document)
+    except InvalidExecutionInput as exc:
+        for problem in exc.violations:
+            click.echo(f"  - {problem}", err=True)
+        raise CliError(
+            f"the fleet was not started: {len(exc.violations)} problem(s) in its input (above)", exit_code=2
+        ) from None
+    stack = ctx.stack
+    machine = stack.fleet_machine
+    fleet_name = name or datetime.now(UTC).strftime("fleet-%Y-%m-%dT%H-%M-%SZ")
+    started = stack.call(
+        "stepfunctions",
+        "start_execution",
+        "starting the fleet",
+        stateMachineArn=machine,
+        name=fleet_name,
+        input=json.dumps(document),
+    )
+    out = views.console()
+    out.print(f"Started fleet {fleet_name} (stack {stack.name}, {stack.region})", markup=False)
+    if no_wait:
+        out.print(f"Follow it: rightsize fleet status {fleet_name}", markup=False)
+        return
+    try:
+        execution = _follow_fleet(stack, started["executionArn"], interval=interval)
+    except KeyboardInterrupt:
+        out.print(f"\nDetached; the fleet goes on. Follow it: rightsize fleet status {fleet_name}", markup=False)
+        sys.exit(EXIT_DETACHED)
+    summary = _fleet_summary(stack, execution)
+    if summary is None:
+        raise CliError(f"fleet {fleet_name} ended {execution['status']} without a summary: `rightsize fleet status`")
+    click.echo(summary)
+
+
+def _follow_fleet(stack: Stack, arn: str, *, interval: float) -> dict[str, Any]:
+    out, last = views.console(), ""
+    while True:
+        execution = stack.describe_execution(arn)
+        line = views.fleet_line(progress_of.read_fleet(execution, stack.history(arn)))
+        if line != last:
+            out.print(line, markup=False)
+            last = line
+        if execution["status"] in FINISHED:
+            return execution
+        time.sleep(interval)
+
+
+def _fleet_summary(stack: Stack, execution: dict[str, Any]) -> str | None:
+    from recommender.logic.fleet import email_text
+    from recommender.models import iso, parse_time
+
+    record = stack.fleet_record(execution["name"], iso(parse_time(execution["startDate"])))
+    return None if record is None else email_text(record)
+
+
+@fleet.command(
+    "status",
+    epilog="""\b
+Examples:
+  rightsize fleet status                       # the recent fleet runs
+  rightsize fleet status fleet-2026-11-30T04-00-00Z
+  rightsize fleet status fleet-2026-11-30T04-00-00Z --json
+""",
+)
+@click.argument("fleet_name", required=False, metavar="[FLEET]")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="Fleet runs to list.")
+@json_option
+@pass_context
+@failing_cleanly
+def fleet_status(ctx: Context, fleet_name: str | None, limit: int, as_json: bool) -> None:
+    """Recent fleet runs, or one fleet run: its children's progress, then its summary."""
+    from recommender.models import iso, parse_time
+
+    stack = ctx.stack
+    machine = stack.fleet_machine
+    if fleet_name is None:
+        executions = stack.recent_executions(limit, machine)
+        if as_json:
+            emit([_execution_summary(e) for e in executions])
+        else:
+            views.print_table(views.executions_table(executions))
+        return
+    execution = stack.describe_execution(fleet_name, machine)
+    found = progress_of.read_fleet(execution, stack.history(execution["executionArn"]))
+    record = stack.fleet_record(execution["name"], iso(parse_time(execution["startDate"])))
+    if as_json:
+        emit({"fleetName": execution["name"], **found.wire(), "record": record.wire() if record else None})
+        return
+    click.echo(views.fleet_line(found))
+    if record is not None:
+        from recommender.logic.fleet import email_text
+
+        click.echo("\n" + email_text(record))
+
+
 if __name__ == "__main__":  # `python -m rightsize.cli`; the console script calls `main` itself
     main()

@@ -87,3 +87,51 @@ def _utc(moment: datetime) -> datetime:
 
 def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class FleetProgress:
+    """A fleet execution's children, from its history: how many, started, done, failed."""
+
+    status: str
+    endpoints: int | None  # known once the Map has started
+    started: int
+    succeeded: int
+    failed: int
+    elapsed_seconds: float
+
+    def wire(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "endpoints": self.endpoints,
+            "started": self.started,
+            "succeeded": self.succeeded,
+            "failed": self.failed,
+            "elapsedSeconds": round(self.elapsed_seconds),
+        }
+
+
+def read_fleet(
+    execution: dict[str, Any], events: list[dict[str, Any]], *, now: datetime | None = None
+) -> FleetProgress:
+    """The progress of a fleet execution (describe_execution) from its history events."""
+    started = _utc(execution["startDate"])
+    ended = execution.get("stopDate")
+    moment = _utc(ended) if ended else _utc(now or datetime.now(UTC))
+    endpoints = None
+    counts = {"Run Endpoint": 0, "Child Done": 0, "Child Failed": 0}
+    for event in events:
+        details = event.get("mapStateStartedEventDetails")
+        if details is not None:
+            endpoints = int(details.get("length", 0))
+        entered = event.get("stateEnteredEventDetails")
+        if entered and entered.get("name") in counts:
+            counts[entered["name"]] += 1
+    return FleetProgress(
+        status=str(execution["status"]),
+        endpoints=endpoints,
+        started=counts["Run Endpoint"],
+        succeeded=counts["Child Done"],
+        failed=counts["Child Failed"],
+        elapsed_seconds=max(0.0, (moment - started).total_seconds()),
+    )

@@ -25,8 +25,9 @@ from recommender.models import RunRecord
 
 # The stack name infra/application.py deploys (`cdk deploy`).
 DEFAULT_STACK = "InferenceRecommenderOrchestrator"
-# The outputs infra/stack.py declares.
+# The outputs infra/stack.py declares (FleetStateMachineArn: stacks deployed since fleet runs exist).
 OUTPUTS = ("StateMachineArn", "TableName", "TopicArn")
+FLEET_OUTPUT = "FleetStateMachineArn"
 # Keys of a run item that are the table's own, not the run record's.
 TABLE_ONLY_KEYS = ("runKey", "notifiedAt")
 CREDENTIAL_CODES = frozenset(
@@ -86,6 +87,7 @@ class Stack:
     table_name: str
     topic_arn: str
     session: Any
+    fleet_state_machine_arn: str | None = None
 
     # ------------------------------------------------------------------ finding it
     @classmethod
@@ -125,6 +127,7 @@ class Stack:
             table_name=outputs["TableName"],
             topic_arn=outputs["TopicArn"],
             session=session,
+            fleet_state_machine_arn=outputs.get(FLEET_OUTPUT),
         )
 
     def client(self, service: str) -> Any:
@@ -138,15 +141,24 @@ class Stack:
             raise explain(exc, region=self.region, doing=doing) from None
 
     # ------------------------------------------------------------------ executions
-    def execution_arn(self, reference: str) -> str:
-        """An execution ARN from an ARN or an execution name of this state machine."""
+    def execution_arn(self, reference: str, machine: str | None = None) -> str:
+        """An execution ARN from an ARN or an execution name of `machine` (default: the workflow)."""
         if reference.startswith("arn:"):
             return reference
-        prefix = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        prefix = (machine or self.state_machine_arn).replace(":stateMachine:", ":execution:", 1)
         return f"{prefix}:{reference}"
 
-    def describe_execution(self, reference: str) -> dict[str, Any]:
-        arn = self.execution_arn(reference)
+    @property
+    def fleet_machine(self) -> str:
+        """The fleet state machine's ARN, or why there is none."""
+        if not self.fleet_state_machine_arn:
+            raise CliError(
+                f"stack {self.name} has no {FLEET_OUTPUT} output: it predates fleet runs; update it (`make deploy`)"
+            )
+        return self.fleet_state_machine_arn
+
+    def describe_execution(self, reference: str, machine: str | None = None) -> dict[str, Any]:
+        arn = self.execution_arn(reference, machine)
         try:
             return dict(self.client("stepfunctions").describe_execution(executionArn=arn))
         except ClientError as exc:
@@ -177,15 +189,32 @@ class Stack:
             if not token:
                 return events
 
-    def recent_executions(self, limit: int) -> list[dict[str, Any]]:
+    def recent_executions(self, limit: int, machine: str | None = None) -> list[dict[str, Any]]:
         page = self.call(
             "stepfunctions",
             "list_executions",
             "listing executions",
-            stateMachineArn=self.state_machine_arn,
+            stateMachineArn=machine or self.state_machine_arn,
             maxResults=limit,
         )
         return list(page["executions"])
+
+    def fleet_record(self, fleet_name: str, started_at: str) -> Any:
+        """The fleet run's record (None until Summarize Fleet wrote it)."""
+        from recommender.adapters.store import FLEET_KEY, from_item
+        from recommender.models import FleetRecord
+
+        item = self.call(
+            "dynamodb",
+            "get_item",
+            f"reading fleet run {fleet_name}",
+            TableName=self.table_name,
+            Key={"endpointName": {"S": FLEET_KEY}, "runKey": {"S": f"FLEET#{started_at}#{fleet_name}"}},
+        ).get("Item")
+        if not item:
+            return None
+        values = {k: v for k, v in from_item(item).items() if k not in ("endpointName", "runKey")}
+        return FleetRecord.model_validate(values)
 
     # ------------------------------------------------------------------ run records
     def runs(self, endpoint: str, *, limit: int, after: str | None = None) -> tuple[list[RunRecord], str | None]:

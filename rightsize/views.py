@@ -11,7 +11,7 @@ from rich.table import Table
 
 from recommender.logic.notification import console_urls, duration_text, email_text, subject_line
 from recommender.models import Recommendation, RunRecord
-from rightsize.progress import Progress
+from rightsize.progress import FleetProgress, Progress
 
 
 def money(value: float | None) -> str:
@@ -88,6 +88,15 @@ def progress_line(progress: Progress) -> str:
     if progress.next_check:
         parts.append(f"next check {progress.next_check.strftime('%H:%M:%S')} UTC")
     return " | ".join(parts)
+
+
+def fleet_line(progress: FleetProgress) -> str:
+    total = "?" if progress.endpoints is None else str(progress.endpoints)
+    running = progress.started - progress.succeeded - progress.failed
+    return (
+        f"{progress.status} | endpoints {total} | running {running} | done {progress.succeeded} | "
+        f"failed {progress.failed} | elapsed {duration_text(int(progress.elapsed_seconds))}"
+    )
 
 
 def executions_table(executions: list[dict[str, Any]]) -> Table:

@@ -400,9 +400,9 @@ def test_ctrl_c_detaches_and_leaves_the_run_going(world: OfflineStack, monkeypat
     assert world.wait_for(arn)["status"] == "SUCCEEDED"
 
 
-@pytest.mark.parametrize("command", ["", *sorted(cli.main.commands)])
+@pytest.mark.parametrize("command", ["", *sorted(cli.main.commands), "fleet run", "fleet status"])
 def test_every_command_has_help_with_examples(command: str) -> None:
-    result = CliRunner().invoke(cli.main, [command, "--help"] if command else ["--help"])
+    result = CliRunner().invoke(cli.main, [*command.split(), "--help"])
     assert result.exit_code == 0
     assert result.stdout.startswith(f"Usage: main {command}".rstrip())
     assert "\n  Examples:\n    rightsize " in result.stdout

@@ -103,3 +103,57 @@ def test_a_fleet_runs_each_tagged_endpoint_within_the_cap_and_sums_up(world: Off
     assert note["subject"].startswith("Fleet e2e-fleet-run: 4 runs, ")
     assert note["attributes"] == {"kind": "fleet", "status": "COMPLETED", "fleetName": "e2e-fleet-run"}
     assert "e2e-fleet-3" in note["bodies"]["email"]
+
+
+def test_the_cli_runs_a_fleet_and_prints_its_summary(world: OfflineStack) -> None:
+    from click.testing import CliRunner
+
+    from rightsize import cli
+
+    names = [tagged_endpoint(world, f"e2e-clifleet-{i}", team={"Key": "team", "Value": "cli-fleet"}) for i in (1, 2)]
+    stack = ["--stack", "InferenceRecommenderOrchestrator", "--region", REGION]
+
+    result = CliRunner().invoke(
+        cli.main,
+        [*stack, "fleet", "run", "--tag", "team=cli-fleet", "--name", "e2e-cli-fleet", "--interval", "0.05"],
+        catch_exceptions=False,
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Started fleet e2e-cli-fleet (stack InferenceRecommenderOrchestrator, {REGION})"
+    assert any(line.startswith("SUCCEEDED | endpoints 2 | running 0 | done 2 | failed 0 | ") for line in lines)
+    assert "Fleet run e2e-cli-fleet: 2 runs (2 completed), 0 endpoints skipped; at most 10 jobs at once" in lines
+    for name in names:
+        assert any(line.startswith(name) and " COMPLETED " in line for line in lines)
+
+    status = CliRunner().invoke(cli.main, [*stack, "fleet", "status", "e2e-cli-fleet", "--json"])
+    assert status.exit_code == 0, status.output
+    found = json.loads(status.stdout)
+    assert (found["status"], found["endpoints"], found["succeeded"], found["failed"]) == ("SUCCEEDED", 2, 2, 0)
+    assert [run["endpointName"] for run in found["record"]["runs"]] == names
+
+    listed = CliRunner().invoke(cli.main, [*stack, "fleet", "status", "--json"])
+    assert "e2e-cli-fleet" in {e["name"] for e in json.loads(listed.stdout)}
+
+
+def test_the_cli_refuses_a_fleet_input_before_starting_anything(world: OfflineStack) -> None:
+    from click.testing import CliRunner
+
+    from rightsize import cli
+
+    before = world.sfn.list_executions(stateMachineArn=world.deployment.fleet_state_machine_arn)["executions"]
+    result = CliRunner().invoke(cli.main, ["--region", REGION, "fleet", "run", "--tag", "team=x", "--prefix", "x"])
+    assert result.exit_code == 2
+    assert "give exactly one of tags, namePrefix, endpoints (got tags, namePrefix)" in result.stderr
+    assert result.stderr.splitlines()[-1].startswith("error: the fleet was not started: ")
+    packages = CliRunner().invoke(
+        cli.main, ["--region", REGION, "fleet", "run", "--tag", "team=x", "--model-package", "a=b"]
+    )
+    assert packages.exit_code == 2
+    assert "  - modelPackages: not versioned model package ARNs for a" in packages.stderr.splitlines()
+    malformed = CliRunner().invoke(cli.main, ["--region", REGION, "fleet", "run", "--tag", "team"])
+    assert malformed.exit_code == 2
+    assert malformed.stderr.strip() == "error: --tag 'team': expected KEY=VALUE"
+    after = world.sfn.list_executions(stateMachineArn=world.deployment.fleet_state_machine_arn)["executions"]
+    assert len(after) == len(before)

@@ -19,14 +19,15 @@ BLOCKER_ROLE = "arn:aws:iam::123456789012:role/someone-else"
 @pytest.fixture
 def one_slot(world: OfflineStack) -> Iterator[None]:
     """The account may run one job at a time; the test takes that slot first (`take_the_slot`).
-    Jobs other tests of the shared world left stopping are let end first (at most an hour)."""
-    for _ in range(120):
+    Jobs that other tests of the shared world left running or stopping are let end first (the
+    longest any test plans is 10 hours: at most a simulated day)."""
+    for _ in range(144):
         now = world.clock.now().timestamp()
         if not any(job.status(now) not in TERMINAL_STATUSES for job in world.fake.jobs()):
             break
-        world.clock.advance(30)
+        world.clock.advance(600)
     else:
-        pytest.fail("jobs of earlier tests still running after an hour")
+        pytest.fail("jobs of earlier tests still running after a simulated day")
     world.fake.max_active_jobs = 1
     try:
         yield
