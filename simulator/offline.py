@@ -179,8 +179,10 @@ class OfflineStack:
             (StateMachineArn, Input, Name) and Step Functions maps them to the API's own names;
             moto's port hands them to botocore unmapped (KeyError 'Input'). Map them as AWS does."""
             normalise_sfn(task, parameters, *args, **kwargs)
-            operation = botocore_session().get_service_model("stepfunctions").operation_model(
-                "".join(part.capitalize() for part in task._get_boto_service_action().split("_"))
+            operation = (
+                botocore_session()
+                .get_service_model("stepfunctions")
+                .operation_model("".join(part.capitalize() for part in task._get_boto_service_action().split("_")))
             )
             members = {name.lower(): name for name in operation.input_shape.members}
             for key in list(parameters):

@@ -4,11 +4,13 @@ Start): a run waits for a slot with backoff, and never ends FAILED for it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import boto3
 import pytest
 
+from recommender.models import parse_time
 from simulator.fake_recommender import TERMINAL_STATUSES
 from simulator.offline import REGION, OfflineStack
 from tests.e2e.support import LOOP, failed_attempts, run, scenario, seed_eligible
@@ -91,8 +93,9 @@ def test_no_slot_before_the_deadline_ends_the_run_timed_out_not_failed(world: Of
     assert observed.path == "Validate Endpoint -> Start Job -> Record Failure -> Run Failed"
     item = observed.item
     assert item["status"] == "TIMED_OUT"
+    deadline = (parse_time(item["startedAt"]) + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%SZ")  # maxRunHours
     assert item["failureReason"].startswith(
-        f"no Inference Recommender job slot became free before the run's deadline {item['startedAt'][:11]}"
+        f"no Inference Recommender job slot became free before the run's deadline {deadline} (the service: "
     )
     assert "jobArn" not in item  # no job was created, none is stopped
     assert slot_waits(observed.history) > 10
