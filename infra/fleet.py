@@ -9,15 +9,14 @@ a failed endpoint never fails the fleet.
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, Fn, RemovalPolicy, Stack
-from aws_cdk import aws_logs as logs
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from infra.functions import LOG_RETENTION, LOGS_ENCRYPTION, Functions
-from infra.nag import acknowledge, lambda_invoke_findings, render, skip_checkov
-from infra.workflow import LOG_GROUP_PREFIX, lambda_step
+from infra.functions import Functions
+from infra.nag import acknowledge, lambda_invoke_findings, render
+from infra.workflow import lambda_step, state_machine_logs
 
 # A fleet waits for its children: 7 days covers 20 waves of 6-hour runs (200 endpoints, 10 at once).
 FLEET_TIMEOUT = Duration.days(7)
@@ -109,15 +108,7 @@ class Fleet(Construct):
                 }
             ),
         )
-        stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
-        log_group = logs.LogGroup(
-            self,
-            "Logs",
-            log_group_name=f"{LOG_GROUP_PREFIX}{Aws.STACK_NAME}-fleet-{stack_uuid}",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
-        )
-        skip_checkov(log_group, "CKV_AWS_158", LOGS_ENCRYPTION)
+        log_group = state_machine_logs(self, "fleet-", retain_logs=retain_logs)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",

@@ -113,20 +113,7 @@ class Workflow(Construct):
         for task in (start, check, publish):
             task.add_catch(record_failure, errors=[sfn.Errors.ALL], result_path="$.error")
 
-        # Under /aws/vendedlogs/states/: Step Functions delivers logs through CloudWatch Logs' vended
-        # log delivery, which adds each log group to one account-wide resource policy (5,120
-        # characters); names under this prefix are covered by a single wildcard entry instead. The
-        # stack's unique id ends the name: a log group retained by an earlier deployment (retainData)
-        # never collides with the next one's.
-        stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
-        log_group = logs.LogGroup(
-            self,
-            "Logs",
-            log_group_name=f"{LOG_GROUP_PREFIX}{Aws.STACK_NAME}-{stack_uuid}",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
-        )
-        skip_checkov(log_group, "CKV_AWS_158", LOGS_ENCRYPTION)
+        log_group = state_machine_logs(self, "", retain_logs=retain_logs)
         self.state_machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -185,6 +172,27 @@ class Workflow(Construct):
         result_path: str | None = None,
     ) -> tasks.LambdaInvoke:
         return lambda_step(self, name, function, payload=payload, result_path=result_path)
+
+
+def state_machine_logs(scope: Construct, infix: str, *, retain_logs: bool) -> logs.LogGroup:
+    """A state machine's log group, `/aws/vendedlogs/states/<stack name>-<infix><stack id>`.
+
+    Under /aws/vendedlogs/states/: Step Functions delivers logs through CloudWatch Logs' vended log
+    delivery, which adds each log group to one account-wide resource policy (5,120 characters);
+    names under this prefix are covered by a single wildcard entry instead. The stack's unique id
+    ends the name: a log group retained by an earlier deployment (retainData) never collides with
+    the next one's.
+    """
+    stack_uuid = Fn.select(2, Fn.split("/", Aws.STACK_ID))
+    log_group = logs.LogGroup(
+        scope,
+        "Logs",
+        log_group_name=f"{LOG_GROUP_PREFIX}{Aws.STACK_NAME}-{infix}{stack_uuid}",
+        retention=LOG_RETENTION,
+        removal_policy=RemovalPolicy.RETAIN if retain_logs else RemovalPolicy.DESTROY,
+    )
+    skip_checkov(log_group, "CKV_AWS_158", LOGS_ENCRYPTION)
+    return log_group
 
 
 def lambda_step(
