@@ -28,8 +28,6 @@ DEFAULT_STACK = "InferenceRecommenderOrchestrator"
 # The outputs infra/stack.py declares (FleetStateMachineArn: stacks deployed since fleet runs exist).
 OUTPUTS = ("StateMachineArn", "TableName", "TopicArn")
 FLEET_OUTPUT = "FleetStateMachineArn"
-# Keys of a run item that are the table's own, not the run record's.
-TABLE_ONLY_KEYS = ("runKey", "notifiedAt")
 CREDENTIAL_CODES = frozenset(
     {
         "ExpiredToken",
@@ -213,7 +211,7 @@ class Stack:
         ).get("Item")
         if not item:
             return None
-        values = {k: v for k, v in from_item(item).items() if k not in ("endpointName", "runKey")}
+        values = {k: v for k, v in from_item(item).items() if k not in ("endpointName", "runKey", "notifiedAt")}
         return FleetRecord.model_validate(values)
 
     # ------------------------------------------------------------------ run records
@@ -264,10 +262,9 @@ class Stack:
 
 def record_of(item: dict[str, Any]) -> RunRecord:
     """The run record in a run item (the table's own keys left out)."""
-    from recommender.adapters.store import from_item
+    from recommender.adapters.store import from_item, record_from_item
 
-    values = {key: value for key, value in from_item(item).items() if key not in TABLE_ONLY_KEYS}
-    return RunRecord.model_validate(values)
+    return record_from_item(from_item(item))
 
 
 def execution_input(execution: dict[str, Any]) -> dict[str, Any]:

@@ -104,6 +104,21 @@ def test_a_fleet_runs_each_tagged_endpoint_within_the_cap_and_sums_up(world: Off
     assert note["attributes"] == {"kind": "fleet", "status": "COMPLETED", "fleetName": "e2e-fleet-run"}
     assert "e2e-fleet-3" in note["bodies"]["email"]
 
+    # Summarize Fleet retried (a transient error after its notification): the same record, no
+    # second notification.
+    (summarized,) = [i for i in world.invocations if i.handler.startswith("recommender.handlers.summarize_fleet")]
+    again = boto3.client("lambda", region_name=REGION).invoke(
+        FunctionName=world.deployment.function_for("summarize_fleet"), Payload=json.dumps(summarized.event)
+    )
+    assert json.loads(again["Payload"].read()) == output
+    assert len([n for n in world.published() if n["attributes"].get("kind") == "fleet"]) == 1
+    (stored,) = table.query(
+        TableName=world.deployment.table_name,
+        KeyConditionExpression="endpointName = :f",
+        ExpressionAttributeValues={":f": {"S": "(fleet)"}},
+    )["Items"]
+    assert "notifiedAt" in stored
+
 
 def test_the_cli_runs_a_fleet_and_prints_its_summary(world: OfflineStack) -> None:
     from click.testing import CliRunner

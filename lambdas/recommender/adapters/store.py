@@ -74,6 +74,15 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
     return {k: from_attr(v) for k, v in item.items()}
 
 
+# A run item's own attributes, not the run record's.
+INTERNAL_ATTRIBUTES = ("runKey", "notifiedAt")
+
+
+def record_from_item(item: dict[str, Any]) -> RunRecord:
+    """The run record of a decoded run item (`from_item`)."""
+    return RunRecord.model_validate({k: v for k, v in item.items() if k not in INTERNAL_ATTRIBUTES})
+
+
 class Store:
     def __init__(self, table_name: str) -> None:
         self.table = table_name
@@ -296,19 +305,30 @@ class Store:
                 **({"ExclusiveStartKey": start} if start else {}),
             )
             for item in page.get("Items", []):
-                values = {k: v for k, v in from_item(item).items() if k not in ("runKey", "notifiedAt")}
-                return RunRecord.model_validate(values)
+                return record_from_item(from_item(item))
             start = page.get("LastEvaluatedKey")
             if not start:
                 return None
         return None
 
-    def put_fleet(self, record: FleetRecord) -> None:
-        """The fleet run's record (a retried Summarize writes the same item again)."""
-        key = f"FLEET#{record.started_at}#{record.fleet_name}"
-        self.db.put_item(
-            TableName=self.table, Item=to_item({"endpointName": FLEET_KEY, "runKey": key, **record.wire()})
-        )
+    @staticmethod
+    def fleet_key(record: FleetRecord) -> str:
+        return f"FLEET#{record.started_at}#{record.fleet_name}"
+
+    def put_fleet(self, record: FleetRecord) -> bool:
+        """Write the fleet run's record; False (nothing written) when it was notified already: a
+        Summarize Fleet retried after its notification went out keeps the first story."""
+        try:
+            self.db.put_item(
+                TableName=self.table,
+                Item=to_item({"endpointName": FLEET_KEY, "runKey": self.fleet_key(record), **record.wire()}),
+                ConditionExpression="attribute_not_exists(notifiedAt)",
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True
 
     # ------------------------------------------------------------------ prices
     def cached_price(self, region: str, instance_type: str, now: int) -> float | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from recommender.adapters import notifier, sagemaker
-from recommender.adapters.store import Store
+from recommender.adapters.store import FLEET_KEY, Store
 from recommender.logic import fleet
 from recommender.models import ExecutionRef, FleetInput, FleetItem, FleetRecord, FleetSelection, RunRecord, iso
 from recommender.settings import Settings
@@ -68,6 +68,8 @@ def summarize_fleet(
         total_monthly_savings=fleet.total_savings(lines),
         max_concurrency=selection.max_concurrency,
     )
-    store.put_fleet(record)
-    notifier.publish(cfg.topic_arn, fleet.notification(record))
+    # Notified once: `notifiedAt` is set after SNS accepted the message (as for run items).
+    if store.put_fleet(record):
+        notifier.publish(cfg.topic_arn, fleet.notification(record))
+        store.mark_notified(FLEET_KEY, store.fleet_key(record), iso(now))
     return record

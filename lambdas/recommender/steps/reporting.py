@@ -9,16 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from recommender.adapters import notifier
-from recommender.adapters.store import Store
+from recommender.adapters.store import Store, record_from_item
 from recommender.logic import notification
 from recommender.logic.results import fit_item
 from recommender.models import RunRecord, iso
-
-INTERNAL_ATTRIBUTES = ("runKey", "notifiedAt")
-
-
-def record_from_item(item: dict[str, object]) -> RunRecord:
-    return RunRecord.model_validate({k: v for k, v in item.items() if k not in INTERNAL_ATTRIBUTES})
 
 
 def store_run(record: RunRecord, *, store: Store, overwrite_status: set[str]) -> tuple[RunRecord, bool]:
