@@ -149,25 +149,19 @@ def _multi_model(model: dict[str, Any]) -> bool:
     return any(c.get("Mode") == "MultiModel" for c in containers)
 
 
+def invocations_stat(endpoint: str, variant: str, period_seconds: int) -> dict[str, Any]:
+    """The `MetricStat` of a variant's `AWS/SageMaker` `Invocations`, summed per period (the
+    live-traffic check here, the observed traffic in adapters/traffic.py)."""
+    dimensions = [{"Name": "EndpointName", "Value": endpoint}, {"Name": "VariantName", "Value": variant}]
+    metric = {"Namespace": "AWS/SageMaker", "MetricName": "Invocations", "Dimensions": dimensions}
+    return {"Metric": metric, "Period": period_seconds, "Stat": "Sum"}
+
+
 def _invocations(endpoint: str, variant_names: list[str], lookback_minutes: int, now: datetime) -> float:
     if not variant_names:
         return 0.0
     queries = [
-        {
-            "Id": f"v{i}",
-            "MetricStat": {
-                "Metric": {
-                    "Namespace": "AWS/SageMaker",
-                    "MetricName": "Invocations",
-                    "Dimensions": [
-                        {"Name": "EndpointName", "Value": endpoint},
-                        {"Name": "VariantName", "Value": variant},
-                    ],
-                },
-                "Period": lookback_minutes * 60,
-                "Stat": "Sum",
-            },
-        }
+        {"Id": f"v{i}", "MetricStat": invocations_stat(endpoint, variant, lookback_minutes * 60)}
         for i, variant in enumerate(variant_names)
     ]
     result = client("cloudwatch").get_metric_data(

@@ -29,6 +29,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from recommender.adapters.aws import client
+from recommender.adapters.sagemaker import invocations_stat
 from recommender.logic.decision import Traffic
 
 PERIOD_SECONDS = 60
@@ -74,18 +75,7 @@ def per_minute(endpoint: str, variant: str, start: datetime, end: datetime) -> d
     """Invocations of each minute in [start, end) that has a datapoint, all pages read."""
     query: dict[str, Any] = {
         "Id": QUERY_ID,
-        "MetricStat": {
-            "Metric": {
-                "Namespace": "AWS/SageMaker",
-                "MetricName": "Invocations",
-                "Dimensions": [
-                    {"Name": "EndpointName", "Value": endpoint},
-                    {"Name": "VariantName", "Value": variant},
-                ],
-            },
-            "Period": PERIOD_SECONDS,
-            "Stat": "Sum",
-        },
+        "MetricStat": invocations_stat(endpoint, variant, PERIOD_SECONDS),
         "ReturnData": True,
     }
     found: dict[datetime, float] = {}
