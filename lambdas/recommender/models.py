@@ -495,6 +495,14 @@ class FleetInput(Wire):
             raise ValueError(f"give exactly one of tags, namePrefix, endpoints (got {', '.join(given) or 'none'})")
         return self
 
+    @field_validator("name_prefix")
+    @classmethod
+    def _name_prefix(cls, value: str | None) -> str | None:
+        # Sent as ListEndpoints' NameContains, which refuses anything else (as endpoint names do).
+        if value is not None and not re.fullmatch(r"[a-zA-Z0-9-]+", value):
+            raise ValueError("must be the start of a SageMaker endpoint name: letters, digits and hyphens only")
+        return value
+
     @field_validator("model_packages")
     @classmethod
     def _packages(cls, value: dict[str, str]) -> dict[str, str]:
