@@ -15,6 +15,7 @@ machine sends it (infra/fleet.py):
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import pytest
@@ -733,3 +734,116 @@ def test_a_notification_sns_refused_is_sent_by_the_retry(
     assert retried == {**unnotified, "finishedAt": "2026-11-25T08:01:00Z", "notifiedAt": "2026-11-25T08:01:00Z"}
     [message] = world.notifications()
     assert message.body["finishedAt"] == "2026-11-25T08:01:00Z"
+
+
+SNS_LIMIT = 256 * 1024  # bytes of one message, its attributes included
+
+
+def published_sizes(world: World) -> list[int]:
+    """Each message published to the topic, in bytes: the message, its subject and its attributes
+    (an upper bound of what SNS counts against its limit)."""
+    from moto.sns.models import sns_backends
+
+    topic = sns_backends[ACCOUNT][REGION].topics[world.topic_arn]
+    return [
+        len(message.encode()) + len((subject or "").encode()) + len(json.dumps(attributes or {}).encode())
+        for _, message, subject, attributes, _ in topic.sent_notifications
+    ]
+
+
+def long_reason(name: str) -> str:
+    """A job that failed on every benchmark: ~1,900 characters."""
+    benchmarks = "; ".join(
+        f"failed benchmark ml.{family}.{size}: the model container ran out of memory while loading the model"
+        for family in ("c5", "c6i", "m5", "r5")
+        for size in ("large", "xlarge", "2xlarge", "4xlarge")
+    )
+    return f"job ir-orchestrator-0123456789abcdef-{name} failed: AlgorithmError: see the benchmarks; {benchmarks}"
+
+
+def test_a_summary_too_large_for_one_message_says_what_it_leaves_out(
+    world: World, clock: Any, lambda_context: LambdaContext
+) -> None:
+    """500 children (about what one inline Map carries, README) that all failed with ~1,900-character
+    reasons, and 20 skipped endpoints. The record keeps every run, each reason cut to 300
+    characters (the child's run item keeps it whole), within DynamoDB's 400 KB; the message keeps
+    the runs that fit (halving: 500 runs are ~450 KB, 250 ~225 KB) and says how many it leaves out,
+    and which."""
+    names = [f"fraud-detector-realtime-endpoint-{i:03d}" for i in range(500)]
+    for name in names:
+        run_item(world, name, "FAILED", failure_reason=long_reason(name))
+    skipped = [{"endpointName": f"fraud-untagged-{i:02d}", "reason": NO_PACKAGE} for i in range(20)]
+    event = summarize_event(selection_of(names, skipped), [result(name, "FAILED") for name in names])
+    assert len(json.dumps(event)) < SNS_LIMIT  # the state the Map hands on fits Step Functions' 256 KB
+    clock.advance(3600)
+
+    output = summarize_fleet.lambda_handler(event, lambda_context)
+
+    assert output == {"fleetName": FLEET_NAME, "runs": 500, "totalMonthlySavings": 0}
+    record = fleet_record(world)
+    assert record is not None
+    cut = [long_reason(name)[:299] + "…" for name in names]
+    assert [(run["endpointName"], run["failureReason"]) for run in record["runs"]] == list(zip(names, cut, strict=True))
+    assert len(record["skipped"]) == 20
+    assert record["notifiedAt"] == "2026-11-25T04:00:00Z"
+    assert world.runs(names[0])[0]["failureReason"] == long_reason(names[0])
+
+    [message] = world.notifications()
+    [size] = published_sizes(world)
+    assert size <= SNS_LIMIT
+    assert message.subject == "Fleet weekly-fraud: 500 runs, 0 CHANGE"
+    assert message.attributes == FLEET_ATTRIBUTES
+    assert message.body["runsOmitted"] == 250
+    assert message.body["runs"] == [
+        {key: value for key, value in run.items() if value is not None} for run in record["runs"][:250]
+    ]
+    assert "skippedOmitted" not in message.body
+    assert message.body["skipped"] == skipped
+    [document] = world.published_documents()
+    email = document["email"]
+    assert email.startswith(
+        "Fleet run weekly-fraud: 500 runs (0 completed), 20 endpoints skipped; at most 10 jobs at once\n"
+    )
+    assert email.count("\nfraud-detector-realtime-endpoint-") == 250
+    assert (
+        "\n... and 250 more runs (fraud-detector-realtime-endpoint-250 to fraud-detector-realtime-endpoint-499), "
+        "left out of this message by its size limit: `rightsize fleet status weekly-fraud` and the fleet's record "
+        "(partition (fleet)) have them all\n\nSkipped:\n"
+    ) in email
+    assert email.endswith(f"  fraud-untagged-19: {NO_PACKAGE}\n")
+
+
+def test_skipped_endpoints_too_many_for_one_message_are_cut_too(
+    world: World, clock: Any, lambda_context: LambdaContext
+) -> None:
+    """A tag selects 1,100 endpoints and none names its model package: no run, and a skipped list
+    that fits the fleet's state (~225 KB) but not one message with its table (~430 KB): the message
+    keeps the first half and says how many it leaves out."""
+    skipped = [{"endpointName": f"fraud-realtime-endpoint-{i:04d}", "reason": NO_PACKAGE} for i in range(1100)]
+    event = summarize_event(selection_of([], skipped), [])
+    assert len(json.dumps(event)) < SNS_LIMIT
+
+    output = summarize_fleet.lambda_handler(event, lambda_context)
+
+    assert output == {"fleetName": FLEET_NAME, "runs": 0, "totalMonthlySavings": 0}
+    record = fleet_record(world)
+    assert record is not None
+    assert record["skipped"] == skipped
+    [message] = world.notifications()
+    [size] = published_sizes(world)
+    assert size <= SNS_LIMIT
+    assert message.subject == "Fleet weekly-fraud: 0 runs, 0 CHANGE"
+    assert message.body["runs"] == []
+    assert "runsOmitted" not in message.body
+    assert message.body["skipped"] == skipped[:550]
+    assert message.body["skippedOmitted"] == 550
+    [document] = world.published_documents()
+    assert document["email"].startswith(
+        "Fleet run weekly-fraud: 0 runs (0 completed), 1100 endpoints skipped; at most 10 jobs at once\n"
+    )
+    assert document["email"].endswith(
+        f"  fraud-realtime-endpoint-0549: {NO_PACKAGE}\n"
+        "... and 550 more skipped endpoints (fraud-realtime-endpoint-0550 to fraud-realtime-endpoint-1099), left out "
+        "of this message by its size limit: `rightsize fleet status weekly-fraud` and the fleet's record "
+        "(partition (fleet)) have them all\n"
+    )

@@ -17,6 +17,9 @@ MODEL_PACKAGE_TAG = "rightsize:model-package-version-arn"
 # Step Functions execution names: 1-80 characters.
 EXECUTION_NAME_MAX = 80
 CHILD_DIGEST_CHARS = 12
+# A run's failure reason in the fleet's summary, at most (the child's own run record keeps it all):
+# a fleet's record of ~500 runs (the inline Map's bound, README) stays within DynamoDB's 400 KB item.
+FAILURE_REASON_MAX = 300
 
 
 @dataclass(frozen=True)
@@ -104,10 +107,16 @@ def summarize(runs: list[tuple[FleetItem, str, RunRecord | None]]) -> list[Fleet
                 instance_type=verdict.instance_type if verdict else None,
                 instance_count=verdict.instance_count if verdict else None,
                 monthly_savings=verdict.monthly_savings if verdict else None,
-                failure_reason=record.failure_reason if record else None,
+                failure_reason=_cut(record.failure_reason) if record else None,
             )
         )
     return lines
+
+
+def _cut(reason: str | None) -> str | None:
+    if reason is None or len(reason) <= FAILURE_REASON_MAX:
+        return reason
+    return reason[: FAILURE_REASON_MAX - 1] + "…"
 
 
 def total_savings(runs: list[FleetRun]) -> float:
@@ -126,8 +135,9 @@ def subject(record: FleetRecord) -> str:
     return f"Fleet {record.fleet_name}: {len(record.runs)} runs, {changes} CHANGE{saves}"[:SUBJECT_MAX]
 
 
-def email_text(record: FleetRecord) -> str:
-    """The fleet's summary as a readable table: one line per run, then the skipped endpoints."""
+def email_text(record: FleetRecord, *, runs_shown: int | None = None, skipped_shown: int | None = None) -> str:
+    """The fleet's summary as a readable table: one line per run, then the skipped endpoints (the
+    first `runs_shown` / `skipped_shown` of them when given, with a line saying how many more)."""
     completed = sum(run.status == "COMPLETED" for run in record.runs)
     lines = [
         f"Fleet run {record.fleet_name}: {len(record.runs)} runs ({completed} completed), "
@@ -139,31 +149,58 @@ def email_text(record: FleetRecord) -> str:
         f"{'endpoint':<40} {'run':<10} {'verdict':<28} {'saves $/month':>14}",
         "-" * 95,
     ]
-    for run in record.runs:
+    runs = record.runs[:runs_shown]
+    for run in runs:
         verdict: str = run.decision or "-"
         if run.decision and run.instance_type:
             verdict = f"{run.decision} {run.instance_type} x{run.instance_count}"
         saves = f"{run.monthly_savings:,.2f}" if run.monthly_savings is not None else "-"
         lines.append(f"{run.endpoint_name:<40} {run.status or run.execution_status:<10} {verdict:<28} {saves:>14}")
         if run.failure_reason:
-            lines.append(f"    {run.failure_reason[:300]}")
+            lines.append(f"    {run.failure_reason[:FAILURE_REASON_MAX]}")
+    if len(runs) < len(record.runs):
+        lines.append(_left_out(record, "runs", [run.endpoint_name for run in record.runs[len(runs) :]]))
     if record.skipped:
+        skipped = record.skipped[:skipped_shown]
         lines += ["", "Skipped:"]
-        lines += [f"  {skip.endpoint_name}: {skip.reason}" for skip in record.skipped]
+        lines += [f"  {skip.endpoint_name}: {skip.reason}" for skip in skipped]
+        if len(skipped) < len(record.skipped):
+            left = [skip.endpoint_name for skip in record.skipped[len(skipped) :]]
+            lines.append(_left_out(record, "skipped endpoints", left))
     return "\n".join(lines) + "\n"
+
+
+def _left_out(record: FleetRecord, what: str, names: list[str]) -> str:
+    return (
+        f"... and {len(names)} more {what} ({names[0]} to {names[-1]}), left out of this message by its size "
+        f"limit: `rightsize fleet status {record.fleet_name}` and the fleet's record (partition (fleet)) have them all"
+    )
 
 
 def notification(record: FleetRecord) -> Notification:
     """One SNS message for the fleet: the record as JSON (`default`), the table (`email`); the
-    attribute `kind` = `fleet` sets it apart from the per-endpoint messages (`kind` = `run`)."""
+    attribute `kind` = `fleet` sets it apart from the per-endpoint messages (`kind` = `run`).
+
+    Too large for one message, it carries the first runs (then the first skipped endpoints) that
+    fit, and says how many it leaves out: `runsOmitted` / `skippedOmitted` in the JSON, a line in
+    the table (the stored record has them all)."""
     attributes = {
         name: {"DataType": "String", "StringValue": value}
         for name, value in (("kind", "fleet"), ("status", "COMPLETED"), ("fleetName", record.fleet_name))
     }
-    shown = record
+    runs, skipped = len(record.runs), len(record.skipped)
     while True:
-        message = json.dumps({"default": json.dumps(shown.wire(), separators=(",", ":")), "email": email_text(shown)})
-        if len(message.encode()) <= SNS_MESSAGE_MAX_BYTES - 2048 or not shown.runs:
+        document = record.model_copy(update={"runs": record.runs[:runs], "skipped": record.skipped[:skipped]}).wire()
+        if runs < len(record.runs):
+            document["runsOmitted"] = len(record.runs) - runs
+        if skipped < len(record.skipped):
+            document["skippedOmitted"] = len(record.skipped) - skipped
+        email = email_text(record, runs_shown=runs, skipped_shown=skipped)
+        message = json.dumps({"default": json.dumps(document, separators=(",", ":")), "email": email})
+        if len(message.encode()) <= SNS_MESSAGE_MAX_BYTES - 2048 or runs == skipped == 0:
             return Notification(subject=subject(record), message=message, attributes=attributes)
-        # Too many runs for one message: the first half of what is left (the whole record is stored).
-        shown = shown.model_copy(update={"runs": shown.runs[: len(shown.runs) // 2]})
+        # Halving what is left finds a size that fits in a few tries: runs first, then skipped.
+        if runs:
+            runs //= 2
+        else:
+            skipped //= 2
