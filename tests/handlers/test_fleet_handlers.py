@@ -25,6 +25,7 @@ from recommender.adapters import aws
 from recommender.adapters.aws import TOTAL_ATTEMPTS
 from recommender.errors import InvalidExecutionInput, TransientAwsError
 from recommender.handlers import select_endpoints, summarize_fleet
+from simulator.clock import SimulatedClock
 from simulator.faults import FaultInjector
 from simulator.seed import EndpointSpec, seed_endpoint, set_endpoint_status
 from tests.handlers.faults_fixture import Backoff, backoff_fixture, faults_fixture  # noqa: F401
@@ -624,7 +625,7 @@ EXPECTED_RUNS = [
 
 
 def test_summarizes_the_fleet_in_one_record_and_one_message(
-    world: World, fleet_runs: dict[str, Any], clock: Any, lambda_context: LambdaContext
+    world: World, fleet_runs: dict[str, Any], clock: SimulatedClock, lambda_context: LambdaContext
 ) -> None:
     clock.advance(5 * 3600)
 
@@ -693,7 +694,7 @@ def test_summarizes_the_fleet_in_one_record_and_one_message(
 
 
 def test_invoked_twice_it_notifies_once_and_keeps_the_first_record(
-    world: World, fleet_runs: dict[str, Any], clock: Any, lambda_context: LambdaContext
+    world: World, fleet_runs: dict[str, Any], clock: SimulatedClock, lambda_context: LambdaContext
 ) -> None:
     """The state machine retries Summarize Fleet when its Lambda reports an error after SNS took the
     message (a timeout, say): the same event again publishes nothing and rewrites nothing."""
@@ -713,7 +714,11 @@ def test_invoked_twice_it_notifies_once_and_keeps_the_first_record(
 
 
 def test_a_notification_sns_refused_is_sent_by_the_retry(
-    world: World, fleet_runs: dict[str, Any], clock: Any, faults: FaultInjector, lambda_context: LambdaContext
+    world: World,
+    fleet_runs: dict[str, Any],
+    clock: SimulatedClock,
+    faults: FaultInjector,
+    lambda_context: LambdaContext,
 ) -> None:
     """SNS throttled every attempt of the first invocation (its real answer, Throttled, 429): the
     record is stored but not marked notified, and the state machine's retry (TransientAwsError)
@@ -762,7 +767,7 @@ def long_reason(name: str) -> str:
 
 
 def test_a_summary_too_large_for_one_message_says_what_it_leaves_out(
-    world: World, clock: Any, lambda_context: LambdaContext
+    world: World, clock: SimulatedClock, lambda_context: LambdaContext
 ) -> None:
     """500 children (about what one inline Map carries, README) that all failed with ~1,900-character
     reasons, and 20 skipped endpoints. The record keeps every run, each reason cut to 300
@@ -813,9 +818,7 @@ def test_a_summary_too_large_for_one_message_says_what_it_leaves_out(
     assert email.endswith(f"  fraud-untagged-19: {NO_PACKAGE}\n")
 
 
-def test_skipped_endpoints_too_many_for_one_message_are_cut_too(
-    world: World, clock: Any, lambda_context: LambdaContext
-) -> None:
+def test_skipped_endpoints_too_many_for_one_message_are_cut_too(world: World, lambda_context: LambdaContext) -> None:
     """A tag selects 1,100 endpoints and none names its model package: no run, and a skipped list
     that fits the fleet's state (~225 KB) but not one message with its table (~430 KB): the message
     keeps the first half and says how many it leaves out."""
