@@ -51,6 +51,9 @@ STARTED_AT = "2026-11-25T03:00:00Z"
 DEADLINE = "2026-11-25T09:00:00Z"  # START + MAX_RUN_HOURS (6)
 
 ENDPOINT = "demo-endpoint"
+# The most Wait/Check rounds a test follows before it fails instead of hanging: a run at these
+# settings (60/120 s, 6 h) makes ~200 checks at most (logic/polling.py `worst_case_checks`).
+MAX_CHECKS = 1000
 ENDPOINT_SPEC = EndpointSpec(name=ENDPOINT, instance_type="ml.m5.xlarge", instance_count=2)
 
 ENVIRONMENT = {
@@ -307,7 +310,10 @@ class Steps:
         """Validate, Start, then Wait/Check until the job is COMPLETED: the state Publish receives."""
         state = self.started(name=name)
         assert state["poll"] is not None
-        while state["poll"]["status"] != "COMPLETED":
+        for _ in range(MAX_CHECKS):
+            if state["poll"]["status"] == "COMPLETED":
+                break
             clock.advance(state["poll"]["nextWaitSeconds"])
             state = self.check(state)
+        assert state["poll"]["status"] == "COMPLETED", f"not COMPLETED after {MAX_CHECKS} checks: {state['poll']}"
         return state

@@ -15,7 +15,7 @@ from recommender.adapters import aws
 from recommender.errors import JobFailed, JobStopped, JobTimedOut, TransientAwsError
 from recommender.handlers import check
 from simulator.clock import SimulatedClock
-from tests.handlers.support import DEADLINE, START, Steps, World
+from tests.handlers.support import DEADLINE, MAX_CHECKS, START, Steps, World
 
 STOP = "StopInferenceRecommendationsJob"
 
@@ -24,10 +24,13 @@ def polls(
     state: dict[str, Any], clock: SimulatedClock, context: LambdaContext, until: str = "COMPLETED"
 ) -> Iterator[tuple[float, dict[str, Any]]]:
     """Wait/Check as the state machine does: (seconds since start, poll) after each check."""
-    while state["poll"]["status"] != until:
+    for _ in range(MAX_CHECKS):
+        if state["poll"]["status"] == until:
+            break
         clock.advance(state["poll"]["nextWaitSeconds"])
         state = check.lambda_handler(state, context)
         yield (clock.now() - START).total_seconds(), state["poll"]
+    assert state["poll"]["status"] == until, f"not {until} after {MAX_CHECKS} checks: {state['poll']}"
 
 
 def test_pending_in_progress_completed_without_history(

@@ -19,6 +19,7 @@ from recommender.models import iso
 from simulator.clock import SimulatedClock
 from tests.handlers.support import (
     ENDPOINT,
+    MAX_CHECKS,
     NAMESPACE,
     REGION,
     STARTED_AT,
@@ -447,9 +448,12 @@ def later_run(steps: Steps, clock: SimulatedClock, name: str) -> dict[str, Any]:
     event = steps.world.validate_event(None, name)
     event["execution"]["startTime"] = iso(datetime.now(UTC))
     state = steps.start(validate.lambda_handler(event, steps.context))
-    while state["poll"]["status"] != "COMPLETED":
+    for _ in range(MAX_CHECKS):
+        if state["poll"]["status"] == "COMPLETED":
+            break
         clock.advance(state["poll"]["nextWaitSeconds"])
         state = steps.check(state)
+    assert state["poll"]["status"] == "COMPLETED", f"not COMPLETED after {MAX_CHECKS} checks: {state['poll']}"
     return state
 
 

@@ -13,18 +13,22 @@ from recommender.logic.polling import PollPolicy, Progress, estimated_end, next_
 
 POLICY = PollPolicy(initial=60, maximum=120)
 FAR = 10**6
+# The most checks a simulated run may make before the test fails instead of hanging (the longest
+# here: every 10 s for 24 h, 8,641 checks).
+MAX_CHECKS = 100_000
 
 
 def simulate(job_seconds: int, history: int | None, deadline: int = FAR) -> tuple[int, int]:
     """(checks, lag in seconds) until a job of `job_seconds` is seen complete."""
     now, checks = 0, 0
-    while True:
+    while checks < MAX_CHECKS:
         now += next_wait(
             POLICY, elapsed=now, checks=checks, history_seconds=history, seconds_to_deadline=deadline - now
         )
         checks += 1
         if now >= job_seconds:
             return checks, now - job_seconds
+    raise AssertionError(f"a {job_seconds} s job not seen complete after {MAX_CHECKS} checks")
 
 
 def test_no_history_backs_off_from_initial_to_maximum() -> None:
@@ -137,7 +141,7 @@ def simulate_sequential(job: int, pending: int, benchmarks: int, history: int | 
     """(checks, lag) for a job whose benchmarks run one after the other after `pending` seconds."""
     span = (job - pending) / benchmarks
     now, checks = 0.0, 0
-    while True:
+    while checks < MAX_CHECKS:
         done = sum(1 for i in range(benchmarks) if pending + span * (i + 1) <= now)
         progress = (
             Progress(done=done, total=benchmarks, began=pending, last_done=pending + span * done if done else None)
@@ -150,6 +154,7 @@ def simulate_sequential(job: int, pending: int, benchmarks: int, history: int | 
         checks += 1
         if now >= job:
             return checks, int(now - job)
+    raise AssertionError(f"a {job} s job not seen complete after {MAX_CHECKS} checks")
 
 
 @pytest.mark.parametrize("job", [2700, 2760, 2819, 7200, 7319])
@@ -190,7 +195,7 @@ def brute_force_checks(
     each Check learns of the benchmarks (Start knows none)."""
     now, checks = 0.0, 0
     wait = next_wait(policy, elapsed=now, checks=0, history_seconds=history, seconds_to_deadline=deadline - now)
-    while True:
+    while checks < MAX_CHECKS:
         now += wait + step_seconds
         checks += 1
         if now >= deadline:
@@ -203,6 +208,7 @@ def brute_force_checks(
             seconds_to_deadline=deadline - now,
             progress=progress(now) if progress else None,
         )
+    raise AssertionError(f"the deadline ({deadline} s) not reached after {MAX_CHECKS} checks")
 
 
 @pytest.mark.parametrize(
