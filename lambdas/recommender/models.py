@@ -29,8 +29,9 @@ from pydantic.alias_generators import to_camel
 
 from recommender.errors import InvalidExecutionInput
 
-# SageMaker name rule (endpoints, model package groups); full match, so "name\n" is rejected.
-NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
+# SageMaker name rule (endpoints): the API's pattern and its length limit (63 characters, hyphens
+# included, which the pattern alone does not bound); full match, so "name\n" is rejected.
+NAME_RE = re.compile(r"(?=[a-zA-Z0-9-]{1,63}\Z)[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}")
 MODEL_PACKAGE_VERSION_ARN_RE = re.compile(
     r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]+:[0-9]{12}:model-package/[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}/[1-9][0-9]*"
 )
