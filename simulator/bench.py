@@ -5,7 +5,9 @@ For each job (a 45-minute Default job, a 2-hour Advanced job) and each schedule,
 over job lengths around the nominal one (+0 ... +119 s) so the worst-case lag shows, not a lucky
 phase. "1 earlier run" means the endpoint already has one completed run of the nominal length;
 "first run, account history" that another endpoint of the account has (this endpoint has none).
-Then the operator CLI: its start-up and its report over 50 runs (simulator/bench_cli.py).
+Then the operator CLI: its start-up and its report over 50 runs (simulator/bench_cli.py). Last, a
+fleet: 200 endpoints within a job quota of 10, 45-minute jobs, on the discrete-event clock, once
+clean and once with a tenth of the jobs failing (simulator/bench_fleet.py).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from unittest import mock
 
-from simulator import bench_cli, coldstart, report
+from simulator import bench_cli, bench_fleet, coldstart, report
 from simulator.offline import REGION, OfflineStack
 from simulator.scenarios import SCENARIOS, Scenario, execute, prepare
 from simulator.seed import EndpointSpec
@@ -136,11 +138,36 @@ def parser() -> argparse.ArgumentParser:
         metavar="N",
         help="fresh interpreters started per cold-start (import time) median, at least 1 (default: 7)",
     )
+    parser.add_argument(
+        "--only",
+        choices=SECTIONS,
+        action="append",
+        metavar="SECTION",
+        help=f"measure only this section (repeatable; one of {', '.join(SECTIONS)}; default: all)",
+    )
+    parser.add_argument(
+        "--fleet-endpoints",
+        type=report.whole_number(1, 1000),
+        default=200,
+        metavar="N",
+        help="endpoints in the fleet row, 1-1000 (default: 200)",
+    )
+    parser.add_argument(
+        "--fleet-quota",
+        type=report.whole_number(1, 100),
+        default=10,
+        metavar="N",
+        help="concurrent Inference Recommender jobs the fleet row's account allows, 1-100 (default: 10)",
+    )
     return parser
+
+
+SECTIONS = ("polling", "coldstart", "cli", "fleet")
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    sections = set(args.only or SECTIONS)
     logging.disable(logging.ERROR)
     warnings.simplefilter("ignore")
     try:
@@ -148,22 +175,30 @@ def main(argv: list[str] | None = None) -> int:
     except SynthError as exc:
         print(exc, file=sys.stderr)
         return report.RUN_ERROR
-    rows = []
-    for job_label, scenario_name, minutes in JOBS:
-        for schedule in SCHEDULES:
-            print(f"  measuring {job_label} / {schedule.label} ...", file=sys.stderr, flush=True)
-            rows.append(measure(cdk_out, job_label, SCENARIOS[scenario_name], minutes, schedule))
-    print(f"Polling, lag and orchestration cost per run (means over job lengths nominal +{OFFSETS} s)")
-    print("\n".join(table(rows)))
-    print(
-        "\ncost: Standard transitions at $0.025 per 1,000 + arm64 Lambda GB-seconds at the configured memory "
-        "(durations measured in-process on this machine) + $0.20 per 1M requests"
-    )
-    print("\nCold start")
-    print("\n".join(coldstart.report(args.runs)))
-    print("\nOperator CLI")
-    with OfflineStack(cdk_out, STACK_NAME) as world:
-        print("\n".join(bench_cli.report(world, args.runs)))
+    if "polling" in sections:
+        rows = []
+        for job_label, scenario_name, minutes in JOBS:
+            for schedule in SCHEDULES:
+                print(f"  measuring {job_label} / {schedule.label} ...", file=sys.stderr, flush=True)
+                rows.append(measure(cdk_out, job_label, SCENARIOS[scenario_name], minutes, schedule))
+        print(f"Polling, lag and orchestration cost per run (means over job lengths nominal +{OFFSETS} s)")
+        print("\n".join(table(rows)))
+        print(
+            "\ncost: Standard transitions at $0.025 per 1,000 + arm64 Lambda GB-seconds at the configured memory "
+            "(durations measured in-process on this machine) + $0.20 per 1M requests"
+        )
+    if "coldstart" in sections:
+        print("\nCold start")
+        print("\n".join(coldstart.report(args.runs)))
+    if "cli" in sections:
+        print("\nOperator CLI")
+        with OfflineStack(cdk_out, STACK_NAME) as world:
+            print("\n".join(bench_cli.report(world, args.runs)))
+    if "fleet" in sections:
+        print(f"  measuring a fleet of {args.fleet_endpoints} endpoints ...", file=sys.stderr, flush=True)
+        fleets = bench_fleet.measure(cdk_out, STACK_NAME, args.fleet_endpoints, args.fleet_quota, job_minutes=45)
+        print("\nFleet runs (discrete-event clock; cost: the same prices, fleet and children)")
+        print("\n".join(bench_fleet.table(fleets)))
     return 0
 
 

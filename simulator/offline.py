@@ -7,7 +7,9 @@ state machine; this module supplies the seams (design.md, "Offline end-to-end").
   `create_stack`, with the bootstrap version parameter.
 - Inference Recommender: `simulator.fake_recommender` on moto's SageMaker.
 - Time: Wait states and Retry intervals advance a `SimulatedClock` instead of sleeping, so a
-  two-hour job runs in seconds while the state machine's own poll schedule is the real one.
+  two-hour job runs in seconds while the state machine's own poll schedule is the real one. With
+  ``timeline=True`` they sleep on a discrete-event clock instead (`simulator.timeline`), so the
+  waits of executions running side by side (a fleet's children) overlap rather than add up.
 - Strict: every request a function sends is checked against the service model and evaluated
   against that function's own role from the template (`simulator.strict`): a request AWS would
   refuse fails as AWS fails it. `strict` holds every evaluated call.
@@ -21,7 +23,6 @@ import importlib
 import io
 import json
 import os
-import threading
 import time
 import traceback
 import uuid
@@ -42,6 +43,7 @@ from simulator.fake_recommender import FakeInferenceRecommender, install, uninst
 from simulator.faults import FAULT_HEADER, Fault, FaultInjector, throttling_fault
 from simulator.strict import StrictWorld
 from simulator.strict.worlds import for_deployed_stack
+from simulator.timeline import HandOffLock, Timeline, timed
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -99,10 +101,14 @@ class OfflineStack:
     Use as a context manager; everything (moto, the clock, the fake, the seams) is undone on exit.
     """
 
-    def __init__(self, cdk_out: Path, stack_name: str, *, start: datetime | None = None) -> None:
+    def __init__(
+        self, cdk_out: Path, stack_name: str, *, start: datetime | None = None, timeline: bool = False
+    ) -> None:
         self.cdk_out = cdk_out
         self.stack_name = stack_name
         self.clock = SimulatedClock(start) if start else SimulatedClock()
+        # Concurrent executions (a fleet) need the discrete-event clock; one at a time, the plain one.
+        self.timeline: Timeline | None = Timeline(self.clock) if timeline else None
         self.clock_started: datetime = start or DEFAULT_START
         self.invocations: list[Invocation] = []
         self.fake: FakeInferenceRecommender
@@ -110,7 +116,7 @@ class OfflineStack:
         self.strict: StrictWorld  # the functions' roles and the service models, enforced
         self.price_list = FakePriceList()  # the on-demand prices the Price List API answers with
         self._stack = contextlib.ExitStack()
-        self._invoke_lock = threading.Lock()
+        self._invoke_lock = HandOffLock()  # a thread waiting for it is blocked, to the timeline
         self.faults = FaultInjector(_handler_client)  # see `fault`
         self.skipped: dict[str, str] = {}  # logical id -> type left out of the offline deployment
         self._touched_env: dict[str, str | None] = {}
@@ -150,6 +156,9 @@ class OfflineStack:
         self.strict = for_deployed_stack(template, self.stack_name, account=ACCOUNT, region=REGION)
         # Clients and settings are cached per execution environment; this world is a new one.
         self._reset_handler_caches()
+        if self.timeline is not None:
+            self.timeline.start()
+            stack.callback(self.timeline.stop)
 
     def _restore_env(self) -> None:
         for key, value in self._touched_env.items():
@@ -206,23 +215,24 @@ class OfflineStack:
         def invoke(function: LambdaFunction, event: Any = None) -> tuple[str, bool, str]:
             return simulator._invoke(function, event)
 
+        timeline = self.timeline
+
+        def sleep(seconds: float) -> None:
+            # Looked up per call: tests gate the clock's `advance` to hold an execution at a Wait.
+            if timeline:
+                timeline.sleep(seconds)
+            else:
+                simulator.clock.advance(seconds)
+
         def wait(_self: Any, env: Any, wait_seconds: int) -> None:
             if wait_seconds > 0:
-                simulator.clock.advance(wait_seconds)
-
-        class _Time:
-            """`time` for the retrier: its sleeps advance the simulated clock."""
-
-            def __getattr__(self, name: str) -> Any:
-                return getattr(time, name)
-
-            @staticmethod
-            def sleep(seconds: float) -> None:
-                simulator.clock.advance(seconds)
+                sleep(wait_seconds)
 
         stub = BotocoreStubber.__call__
 
         def answer(stubber: BotocoreStubber, event_name: str, request: Any, **kwargs: Any) -> Any:
+            if timeline:
+                timeline.touch()
             # botocore runs every before-send handler and keeps the first answer: a request the
             # fault injector already answered must not also be carried out by moto.
             if request.headers.get(FAULT_HEADER):
@@ -233,13 +243,15 @@ class OfflineStack:
             (LambdaFunction, "_invoke_lambda", invoke),
             (WaitFunction, "_wait_interval", wait),
             # Step Functions' Retry intervals and botocore's own retry backoff pass on the clock.
-            (retrier_decl, "time", _Time()),
-            (botocore.endpoint, "time", _Time()),
+            (retrier_decl, "time", timed(sleep)),
+            (botocore.endpoint, "time", timed(sleep)),
             (BotocoreStubber, "__call__", answer),
             (StateTaskServiceSfn, "_normalise_parameters", sfn_parameters),
             (StateTaskServiceSfn, "_eval_service_task", sfn_answer),
             (StateTaskServiceSfn, "_normalise_response", sfn_response),
         ]
+        if timeline:
+            patches += _timeline_patches(timeline)
         originals = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
         for owner, name, replacement in patches:
             setattr(owner, name, replacement)
@@ -254,24 +266,27 @@ class OfflineStack:
         module_name, attribute = str(function.handler).rsplit(".", 1)
         # moto hands over the payload as JSON text or, from its Step Functions interpreter, parsed.
         payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
-        with self._invoke_lock, _function_environment(function, self._touched_env):
-            started = time.perf_counter()
-            module = importlib.import_module(module_name)
-            output = io.StringIO()  # what the function prints (EMF metrics) goes to its "log"
-            try:
-                # The function's calls are its role's: the strict world knows whose code runs.
-                with contextlib.redirect_stdout(output), self.strict.running(module_name):
-                    result = getattr(module, attribute)(payload, _Context(function))
-                body, errored = json.dumps(result), False
-            except Exception as exc:
-                result = {
-                    "errorMessage": str(exc),
-                    "errorType": type(exc).__name__,
-                    "stackTrace": traceback.format_exception(exc)[-3:],
-                }
-                body, errored = json.dumps(result), True
-            self.invocations.append(
-                Invocation(
+        if self.timeline is not None:
+            self.timeline.touch()
+        self._invoke_lock.acquire()
+        try:
+            with _function_environment(function, self._touched_env):
+                started = time.perf_counter()
+                module = importlib.import_module(module_name)
+                output = io.StringIO()  # what the function prints (EMF metrics) goes to its "log"
+                try:
+                    # The function's calls are its role's: the strict world knows whose code runs.
+                    with contextlib.redirect_stdout(output), self.strict.running(module_name):
+                        result = getattr(module, attribute)(payload, _Context(function))
+                    body, errored = json.dumps(result), False
+                except Exception as exc:
+                    result = {
+                        "errorMessage": str(exc),
+                        "errorType": type(exc).__name__,
+                        "stackTrace": traceback.format_exception(exc)[-3:],
+                    }
+                    body, errored = json.dumps(result), True
+                invocation = Invocation(
                     function=function.function_name,
                     handler=str(function.handler),
                     event=payload,
@@ -281,8 +296,10 @@ class OfflineStack:
                     at=self.clock.now(),
                     output=output.getvalue(),
                 )
-            )
-        return body, errored, self.invocations[-1].output
+                self.invocations.append(invocation)
+        finally:
+            self._invoke_lock.release()
+        return body, errored, invocation.output
 
     def _reset_handler_caches(self) -> None:
         """Each deployment has its own table and topic; clients bind to this moto account. The
@@ -551,6 +568,27 @@ def offline_template(template: dict[str, Any]) -> tuple[dict[str, Any], dict[str
             body["DependsOn"] = remaining
         kept[logical] = body
     return {**scrub({k: v for k, v in template.items() if k != "Resources"}), "Resources": kept}, skipped
+
+
+def _timeline_patches(timeline: Timeline) -> list[tuple[Any, str, Any]]:
+    """The seams the discrete-event clock adds to moto's Step Functions interpreter."""
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_callback,
+    )
+    from moto.stepfunctions.parser.backend.execution import BaseExecutionWorkerCommunication
+
+    ended = BaseExecutionWorkerCommunication.terminated
+
+    def terminated(communication: Any) -> None:
+        ended(communication)
+        timeline.execution_ended()
+
+    return [
+        # A `.sync` task polls its child every 0.5 s of real time: on the timeline it waits for an
+        # execution to end instead, so the clock never runs past the child's end.
+        (state_task_service_callback, "time", timed(timeline.await_execution_end)),
+        (BaseExecutionWorkerCommunication, "terminated", terminated),
+    ]
 
 
 def _zip_dir(directory: Path) -> bytes:

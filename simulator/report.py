@@ -44,7 +44,7 @@ def figures(world: OfflineStack, execution: dict[str, Any]) -> RunFigures:
     started = execution["startDate"]
     stopped = execution.get("stopDate") or started
     mine = [i for i in world.invocations if _belongs(i.event, arn)]
-    memory = _memory_by_function(world)
+    memory = memory_by_function(world)
     gb_seconds = sum(memory.get(i.function, 256) / 1024 * max(1.0, i.duration_ms) / 1000 for i in mine)
     job_name = next(
         (i.result.get("jobName") for i in mine if isinstance(i.result, dict) and i.result.get("jobName")), None
@@ -74,7 +74,7 @@ def _belongs(event: Any, execution_arn: str) -> bool:
     return isinstance(execution, dict) and execution.get("id") == execution_arn
 
 
-def _memory_by_function(world: OfflineStack) -> dict[str, int]:
+def memory_by_function(world: OfflineStack) -> dict[str, int]:
     import boto3
 
     client = boto3.client("lambda", region_name="us-east-1")
