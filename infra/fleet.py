@@ -96,7 +96,7 @@ class Fleet(Construct):
                 {
                     "selection": {
                         key: sfn.JsonPath.string_at(f"$.{key}")
-                        for key in ("fleetName", "executionArn", "startedAt", "trigger")
+                        for key in ("fleetName", "executionArn", "startedAt", "trigger", "concurrencySource")
                     }
                     | {
                         "items": sfn.JsonPath.list_at("$.items"),

@@ -247,6 +247,15 @@ class Functions(Construct):
             reason="A fleet selects endpoints by their tags and reads the model package tag of each: any "
             "endpoint of this account and region (known only at run time), tags only.",
         )
+        self._allow(
+            self.select_endpoints,
+            ["servicequotas:ListServiceQuotas"],
+            ["*"],
+            sid="ListServiceQuotasHasNoResourceLevelPermissions",
+            reason="servicequotas:ListServiceQuotas has no resource-level permissions (read-only: the "
+            "account's quota of concurrent Inference Recommender jobs caps a fleet). Its dependent actions "
+            "are other services' account limits, none of SageMaker's.",
+        )
         acknowledge(self.select_endpoints, SYNCHRONOUS_ONLY, "Serverless-LambdaDLQ")
 
         # ---------------------------------------------------------------- Summarize Fleet (fleet)

@@ -49,6 +49,8 @@ class FleetFigures:
     transitions: int  # fleet + children
     cost_usd: float  # fleet + children: transitions, Lambda GB-seconds and requests
     lifetimes: list[tuple[float, float]]  # each job's creation and end, seconds after the fleet started
+    cap: int  # what the fleet ran at once
+    cap_source: str  # where that came from: input, service-quotas or config
 
     @property
     def waves(self) -> int:
@@ -98,7 +100,7 @@ def run_fleet(
     execution = world.sfn.start_execution(
         stateMachineArn=world.deployment.fleet_state_machine_arn,
         name=fleet_name,
-        input=json.dumps({"tags": {"team": TEAM}, "maxConcurrentJobs": quota}),
+        input=json.dumps({"tags": {"team": TEAM}}),  # the cap: the account's quota, from Service Quotas
     )
     described = world.wait_for(execution["executionArn"], timeout=3600)
     wall = time.monotonic() - started
@@ -152,6 +154,8 @@ def run_fleet(
         transitions=transitions,
         cost_usd=cost,
         lifetimes=[(start - fleet_start, end - fleet_start) for start, end in lifetimes],
+        cap=int(record.get("maxConcurrency", 0)),
+        cap_source=str(record.get("concurrencySource")),
     )
 
 
@@ -204,7 +208,8 @@ def _fleet_record(world: OfflineStack, fleet_name: str) -> dict[str, Any]:
 def measure(cdk_out: Path, stack_name: str, endpoints: int, quota: int, job_minutes: float) -> list[FleetFigures]:
     """A clean fleet and a fleet with one job in ten failing, on one deployment."""
     with OfflineStack(cdk_out, stack_name, timeline=True) as world:
-        world.fake.max_active_jobs = quota
+        world.fake.max_active_jobs = quota  # the service refuses more (ResourceLimitExceeded)
+        world.service_quotas.concurrent_jobs = quota  # and Service Quotas says so
         names = seed_fleet(endpoints)
         return [
             run_fleet(world, "clean", names, quota=quota, job_seconds=job_minutes * 60, fail_one_in=None),
@@ -225,7 +230,8 @@ def table(rows: list[FleetFigures]) -> list[str]:
             f"({row.waves} waves x {row.job_seconds / 60:.0f} min): +{over / 60:.1f} min, "
             f"{100 * over / row.ideal_seconds:.2f} % "
             f"(target <= {row.target_seconds / 3600:.2f} h: 5 % + one {POLL_MAX_SECONDS} s poll per wave)",
-            f"  peak jobs running {row.peak_running_jobs} (quota {row.quota}); slot waits (ResourceLimitExceeded) "
+            f"  cap {row.cap} ({row.cap_source}); peak jobs running {row.peak_running_jobs} (quota {row.quota}); "
+            f"slot waits (ResourceLimitExceeded) "
             f"{row.slot_waits}",
             f"  idle slot time {row.idle_slot_seconds / 60:.1f} slot-min over {row.handovers} handovers "
             f"({row.idle_slot_seconds / max(1, row.handovers):.0f} s each)",

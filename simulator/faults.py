@@ -244,6 +244,25 @@ SERVICE_FAULTS = _service_faults(
     ServiceFault("application-autoscaling", "ThrottlingException", "ThrottlingException", 400, "Rate exceeded"),
     ServiceFault("kms", "ThrottlingException", "ThrottlingException", 400, "Rate exceeded"),
     ServiceFault("stepfunctions", "ThrottlingException", "ThrottlingException", 400, "Rate exceeded"),
+    # Service Quotas: JSON 1.1 (botocore's service-quotas model: ListServiceQuotas' errors).
+    ServiceFault("service-quotas", "TooManyRequestsException", "TooManyRequestsException", 400, "Rate exceeded"),
+    ServiceFault(
+        "service-quotas",
+        "AccessDeniedException",
+        "AccessDeniedException",
+        400,
+        "You do not have sufficient access to perform this action.",
+        doc="the caller may not list service quotas (an SCP, say)",
+    ),
+    ServiceFault(
+        "service-quotas",
+        "NoSuchResourceException",
+        "NoSuchResourceException",
+        400,
+        "The specified resource does not exist.",
+        doc="the service code is not known to Service Quotas in this region",
+    ),
+    ServiceFault("service-quotas", "ServiceException", "ServiceException", 500, "Internal error", sender=False),
 )
 
 # The fault `throttle()` uses for each service.
@@ -255,6 +274,7 @@ THROTTLING = {
     "application-autoscaling": "ThrottlingException",
     "kms": "ThrottlingException",
     "stepfunctions": "ThrottlingException",
+    "service-quotas": "TooManyRequestsException",
 }
 
 

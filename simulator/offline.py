@@ -39,6 +39,7 @@ from moto import mock_aws
 from simulator import fast_metrics
 from simulator.clock import DEFAULT_START, SimulatedClock
 from simulator.fake_pricing import FakePriceList
+from simulator.fake_quotas import FakeServiceQuotas
 from simulator.fake_recommender import FakeInferenceRecommender, install, uninstall
 from simulator.faults import FAULT_HEADER, Fault, FaultInjector, throttling_fault
 from simulator.strict import StrictWorld
@@ -115,6 +116,7 @@ class OfflineStack:
         self.deployment: Deployment
         self.strict: StrictWorld  # the functions' roles and the service models, enforced
         self.price_list = FakePriceList()  # the on-demand prices the Price List API answers with
+        self.service_quotas = FakeServiceQuotas()  # what Service Quotas lists for SageMaker
         self._stack = contextlib.ExitStack()
         self._invoke_lock = HandOffLock()  # a thread waiting for it is blocked, to the timeline
         self.faults = FaultInjector(_handler_client)  # see `fault`
@@ -312,6 +314,7 @@ class OfflineStack:
         aws.session.cache_clear()
         self.strict.install(aws.session())
         self.price_list.install(aws.session())  # moto has no Price List API
+        self.service_quotas.install(aws.session())  # moto lists no SageMaker quota
 
     # ------------------------------------------------------------------ deployment
     def _deploy(self) -> Deployment:

@@ -548,6 +548,11 @@ class FleetSkip(Wire):
     reason: str
 
 
+# Where a fleet's cap came from: its input, the account's quota in Service Quotas, or the
+# configured `fleetMaxConcurrentJobs`.
+ConcurrencySource = Literal["input", "service-quotas", "config"]
+
+
 class FleetSelection(Wire):
     """Select Endpoints' result: what the Map runs, at most `max_concurrency` at once."""
 
@@ -558,6 +563,7 @@ class FleetSelection(Wire):
     items: list[FleetItem]
     skipped: list[FleetSkip]
     max_concurrency: int
+    concurrency_source: ConcurrencySource
 
 
 class FleetRun(Wire):
@@ -586,6 +592,7 @@ class FleetRecord(Wire):
     skipped: list[FleetSkip]
     total_monthly_savings: Number  # if every CHANGE verdict that saves were applied
     max_concurrency: int
+    concurrency_source: ConcurrencySource | None = None  # absent from fleet items stored before it
 
 
 def run_key(started_at: str, job_name: str) -> str:

@@ -216,6 +216,7 @@ OPERATIONS: dict[tuple[str, str], Rule] = {
     ("sns", "Publish"): _publish,
     ("stepfunctions", "DescribeExecution"): _execution,
     ("pricing", "GetProducts"): _no_resource,
+    ("service-quotas", "ListServiceQuotas"): _no_resource,
 }
 
 

@@ -53,6 +53,7 @@ ACCESS_DENIED: dict[str, tuple[str, int]] = {
     "application-autoscaling": ("AccessDeniedException", 400),
     "stepfunctions": ("AccessDeniedException", 400),
     "pricing": ("AccessDeniedException", 400),
+    "service-quotas": ("AccessDeniedException", 400),
     "kms": ("AccessDeniedException", 400),
     "sns": ("AuthorizationError", 403),
     "cloudwatch": ("AccessDenied", 403),

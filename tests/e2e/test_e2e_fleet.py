@@ -138,7 +138,10 @@ def test_the_cli_runs_a_fleet_and_prints_its_summary(world: OfflineStack) -> Non
     lines = result.stdout.splitlines()
     assert lines[0] == f"Started fleet e2e-cli-fleet (stack InferenceRecommenderOrchestrator, {REGION})"
     assert any(line.startswith("SUCCEEDED | endpoints 2 | running 0 | done 2 | failed 0 | ") for line in lines)
-    assert "Fleet run e2e-cli-fleet: 2 runs (2 completed), 0 endpoints skipped; at most 10 jobs at once" in lines
+    assert (
+        "Fleet run e2e-cli-fleet: 2 runs (2 completed), 0 endpoints skipped; at most 10 jobs at once"
+        " (fleetMaxConcurrentJobs)" in lines
+    )
     for name in names:
         assert any(line.startswith(name) and " COMPLETED " in line for line in lines)
 

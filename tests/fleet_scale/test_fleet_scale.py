@@ -16,6 +16,7 @@ JOB_SECONDS = 45 * 60.0
 @pytest.fixture(scope="module")
 def names(timeline_world: OfflineStack) -> list[str]:
     timeline_world.fake.max_active_jobs = QUOTA  # the service's ResourceLimitExceeded past the quota
+    timeline_world.service_quotas.concurrent_jobs = QUOTA  # what Service Quotas says of it
     return bench_fleet.seed_fleet(10)
 
 
@@ -25,6 +26,7 @@ def test_a_clean_fleet_takes_its_waves_within_the_quota(timeline_world: OfflineS
     assert row.fleet_status == "SUCCEEDED"
     assert row.children == {"SUCCEEDED": 10}
     assert (row.jobs_created, row.endpoints_with_more_than_one_job, row.runs_recorded) == (10, 0, 10)
+    assert (row.cap, row.cap_source) == (QUOTA, "service-quotas")  # the fleet input named no cap
     assert row.peak_running_jobs == QUOTA
     assert row.slot_waits == 0
     # 4 waves of 45 minutes: never faster than the quota allows, never slower than the target.

@@ -35,6 +35,7 @@ from recommender import settings as settings_module
 from recommender.adapters import aws
 from simulator.clock import SimulatedClock
 from simulator.fake_pricing import FakePriceList
+from simulator.fake_quotas import FakeServiceQuotas
 from simulator.fake_recommender import install, uninstall
 from simulator.seed import seed_endpoint, seed_model_package
 from simulator.strict import StrictWorld
@@ -219,6 +220,8 @@ def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock, default_synth:
             strict = _strict_world(default_synth, topic_arn)
             strict.install(aws.session())
             FakePriceList().install(aws.session())  # moto has no Price List API
+            service_quotas = FakeServiceQuotas()  # moto lists no SageMaker quota
+            service_quotas.install(aws.session())
             _run_as_their_functions(monkeypatch, strict)
             _executions_exist(shared_client(session, "stepfunctions"))
             sagemaker = shared_client(session, "sagemaker")
@@ -234,6 +237,7 @@ def world(monkeypatch: pytest.MonkeyPatch, clock: SimulatedClock, default_synth:
                 fake=fake,
                 session=session,
                 strict=strict,
+                service_quotas=service_quotas,
             )
             assert not strict.gaps, f"the strict world could not check: {strict.gaps}"
         finally:

@@ -27,6 +27,7 @@ from mypy_boto3_sagemaker import SageMakerClient
 from mypy_boto3_sqs import SQSClient
 
 from simulator.clock import SimulatedClock
+from simulator.fake_quotas import FakeServiceQuotas
 from simulator.fake_recommender import FakeInferenceRecommender
 from simulator.seed import EndpointSpec
 from simulator.strict import StrictWorld
@@ -201,6 +202,7 @@ class World:
     fake: FakeInferenceRecommender
     session: boto3.session.Session
     strict: StrictWorld  # every call the handlers made, as IAM evaluated it (simulator/strict)
+    service_quotas: FakeServiceQuotas  # what Service Quotas lists for SageMaker (no job quota unless set)
 
     def cloudwatch(self) -> CloudWatchClient:
         return shared_client(self.session, "cloudwatch")

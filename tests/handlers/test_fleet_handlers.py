@@ -25,6 +25,7 @@ from recommender.adapters import aws
 from recommender.adapters.aws import TOTAL_ATTEMPTS
 from recommender.errors import InvalidExecutionInput, TransientAwsError
 from recommender.handlers import select_endpoints, summarize_fleet
+from recommender.logic.fleet import is_job_quota
 from simulator.clock import SimulatedClock
 from simulator.faults import FaultInjector
 from simulator.seed import EndpointSpec, seed_endpoint, set_endpoint_status
@@ -197,13 +198,15 @@ def test_selects_by_tags(
             {"endpointName": "fraud-c", "reason": "endpoint status is Updating"},
         ],
         "maxConcurrency": 4,
+        "concurrencySource": "config",  # Service Quotas lists no job quota in this account
     }
     # One listing (under 100 endpoints: one page), and every endpoint's tags: they decide.
     assert listed.sent == [{"MaxResults": 100}]
     assert sorted(call["ResourceArn"] for call in tagged.sent) == sorted(arns.values())
     assert {call["MaxResults"] for call in tagged.sent} == {100}
     assert sorted(set(operations(world))) == sorted(
-        {(SELECT, "ListEndpoints", "*")} | {(SELECT, "ListTags", arn) for arn in arns.values()}
+        {(SELECT, "ListEndpoints", "*"), (SELECT, "ListServiceQuotas", "*")}
+        | {(SELECT, "ListTags", arn) for arn in arns.values()}
     )
     assert table_items(world) == []  # Select Endpoints writes nothing
     assert world.notifications() == []
@@ -232,6 +235,7 @@ def test_selects_by_name_prefix_with_the_input_mapping_over_and_beside_the_tag(
     assert selection["items"] == [item("fraud-a", PACKAGE_B), item("fraud-b", PACKAGE_B), item("fraud-c", PACKAGE_A)]
     assert selection["skipped"] == [{"endpointName": "fraud-d", "reason": "endpoint status is Creating"}]
     assert selection["maxConcurrency"] == 3  # the input's maxConcurrentJobs beats the config's 10
+    assert selection["concurrencySource"] == "input"
     # The service narrows the listing (NameContains); the code keeps the names that start with the
     # prefix, and reads tags only where no mapping names the package.
     assert listed.sent == [{"MaxResults": 100, "NameContains": "fraud-"}]
@@ -277,6 +281,7 @@ def test_selects_an_explicit_list_and_skips_what_it_cannot_run(
             {"endpointName": "fraud-c", "reason": "endpoint status is Failed"},
         ],
         "maxConcurrency": 10,  # the Settings default of fleetMaxConcurrentJobs
+        "concurrencySource": "config",
     }
     assert listed.sent == [{"MaxResults": 100}]  # no prefix to narrow the listing
     assert sorted(call["ResourceArn"] for call in tagged.sent) == sorted(arns.values())  # the listed ones only
@@ -318,7 +323,7 @@ def test_reads_every_page_of_list_endpoints(world: World, listed: Requests, lamb
         {"MaxResults": 100, "NameContains": "fleet-", "NextToken": tokens[0]},
         {"MaxResults": 100, "NameContains": "fleet-", "NextToken": tokens[1]},
     ]
-    assert [op for _, op, _ in operations(world)] == ["ListEndpoints"] * 3
+    assert [op for _, op, _ in operations(world)] == ["ListEndpoints"] * 3 + ["ListServiceQuotas"]
 
 
 def test_reads_every_page_of_an_endpoints_tags(world: World, tagged: Requests, lambda_context: LambdaContext) -> None:
@@ -469,6 +474,7 @@ def selection_of(endpoints: list[str], skipped: list[dict[str, str]], max_concur
         "items": [item(name, PACKAGE_A) for name in endpoints],
         "skipped": skipped,
         "maxConcurrency": max_concurrency,
+        "concurrencySource": "input",
     }
 
 
@@ -644,6 +650,7 @@ def test_summarizes_the_fleet_in_one_record_and_one_message(
         "skipped": [{"endpointName": "gone", "reason": MISSING}, {"endpointName": "fraud-x", "reason": NO_PACKAGE}],
         "totalMonthlySavings": 300,
         "maxConcurrency": 3,
+        "concurrencySource": "input",
     }
     assert fleet_record(world) == {"endpointName": "(fleet)", "runKey": FLEET_KEY, **stored, "notifiedAt": finished}
     # The children's own run items are left as they were.
@@ -669,7 +676,8 @@ def test_summarizes_the_fleet_in_one_record_and_one_message(
     table.append(f"    {INELIGIBLE}")
     assert document["email"] == "\n".join(
         [
-            "Fleet run weekly-fraud: 7 runs (4 completed), 2 endpoints skipped; at most 3 jobs at once",
+            "Fleet run weekly-fraud: 7 runs (4 completed), 2 endpoints skipped; at most 3 jobs at once"
+            " (the fleet input)",
             f"Started {STARTED_AT}, finished {finished}; trigger manual",
             "",
             "Savings if every CHANGE verdict were applied: $300.00/month",
@@ -807,7 +815,8 @@ def test_a_summary_too_large_for_one_message_says_what_it_leaves_out(
     [document] = world.published_documents()
     email = document["email"]
     assert email.startswith(
-        "Fleet run weekly-fraud: 500 runs (0 completed), 20 endpoints skipped; at most 10 jobs at once\n"
+        "Fleet run weekly-fraud: 500 runs (0 completed), 20 endpoints skipped; at most 10 jobs at once"
+        " (the fleet input)\n"
     )
     assert email.count("\nfraud-detector-realtime-endpoint-") == 250
     assert (
@@ -842,7 +851,8 @@ def test_skipped_endpoints_too_many_for_one_message_are_cut_too(world: World, la
     assert message.body["skippedOmitted"] == 550
     [document] = world.published_documents()
     assert document["email"].startswith(
-        "Fleet run weekly-fraud: 0 runs (0 completed), 1100 endpoints skipped; at most 10 jobs at once\n"
+        "Fleet run weekly-fraud: 0 runs (0 completed), 1100 endpoints skipped; at most 10 jobs at once"
+        " (the fleet input)\n"
     )
     assert document["email"].endswith(
         f"  fraud-realtime-endpoint-0549: {NO_PACKAGE}\n"
@@ -850,3 +860,80 @@ def test_skipped_endpoints_too_many_for_one_message_are_cut_too(world: World, la
         "of this message by its size limit: `rightsize fleet status weekly-fraud` and the fleet's record "
         "(partition (fleet)) have them all\n"
     )
+
+
+# --------------------------------------------------------------------------- the cap: Service Quotas
+def select_tagged(world: World, lambda_context: LambdaContext, **fleet_input: Any) -> dict[str, Any]:
+    endpoint(world, "fraud-a", {"team": "fraud", PACKAGE_TAG: PACKAGE_A})
+    event = select_event({"tags": {"team": "fraud"}, **fleet_input})
+    result: dict[str, Any] = select_endpoints.lambda_handler(event, lambda_context)
+    return result
+
+
+def test_the_cap_is_the_accounts_quota_in_service_quotas_every_page_read(
+    world: World, lambda_context: LambdaContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FLEET_MAX_CONCURRENT_JOBS", "4")
+    world.service_quotas.concurrent_jobs = 7
+    world.service_quotas.filler = 150  # the job quota is on the second page of 100
+
+    selection = select_tagged(world, lambda_context)
+
+    assert (selection["maxConcurrency"], selection["concurrencySource"]) == (7, "service-quotas")
+    assert world.service_quotas.calls == [
+        {"ServiceCode": "sagemaker", "MaxResults": 100},
+        {"ServiceCode": "sagemaker", "MaxResults": 100, "NextToken": "100"},
+    ]
+    # Authorized as Select Endpoints' own role (the strict world), on "*".
+    calls = [c for c in world.strict.calls if c.action == "servicequotas:ListServiceQuotas"]
+    assert [(c.handler, c.resource, c.allowed) for c in calls] == [(SELECT, "*", True)] * 2
+
+
+def test_the_load_test_quota_is_not_the_job_quota(world: World, lambda_context: LambdaContext) -> None:
+    """The listing has "Maximum number of concurrent load tests per inference recommendations job"
+    (10) and no job quota: the configured cap applies."""
+    world.service_quotas.concurrent_jobs = None
+
+    selection = select_tagged(world, lambda_context)
+
+    assert (selection["maxConcurrency"], selection["concurrencySource"]) == (10, "config")
+
+
+def test_the_inputs_cap_beats_the_quota_and_skips_the_lookup(world: World, lambda_context: LambdaContext) -> None:
+    world.service_quotas.concurrent_jobs = 7
+
+    selection = select_tagged(world, lambda_context, maxConcurrentJobs=2)
+
+    assert (selection["maxConcurrency"], selection["concurrencySource"]) == (2, "input")
+    assert world.service_quotas.calls == []
+
+
+@pytest.mark.parametrize("fault", ["AccessDeniedException", "TooManyRequestsException", "NoSuchResourceException"])
+def test_service_quotas_refusing_falls_back_to_the_configured_cap(
+    world: World, lambda_context: LambdaContext, monkeypatch: pytest.MonkeyPatch, fault: str
+) -> None:
+    """Not permitted (an SCP), throttled past botocore's retries, or not knowing the service: the
+    fleet still runs, at the configured cap (a child over the real quota waits for a slot)."""
+    monkeypatch.setenv("FLEET_MAX_CONCURRENT_JOBS", "5")
+    world.service_quotas.concurrent_jobs = 7
+    world.service_quotas.fault = fault
+
+    selection = select_tagged(world, lambda_context)
+
+    assert (selection["maxConcurrency"], selection["concurrencySource"]) == (5, "config")
+    assert [item["endpointName"] for item in selection["items"]] == ["fraud-a"]
+
+
+@pytest.mark.parametrize(
+    ("name", "matches"),
+    [
+        ("Number of concurrent inference recommendations jobs", True),
+        ("Number of concurrent Inference Recommender jobs", True),
+        ("Maximum number of concurrent inference recommendation jobs", True),
+        ("Maximum number of concurrent load tests per inference recommendations job", False),
+        ("Number of concurrent training jobs", False),
+        ("Number of inference recommendations jobs", False),
+    ],
+)
+def test_which_quota_is_the_job_quota(name: str, matches: bool) -> None:
+    assert is_job_quota(name) is matches

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,13 @@ CHILD_DIGEST_CHARS = 12
 # A run's failure reason in the fleet's summary, at most (the child's own run record keeps it all):
 # a fleet's record of ~500 runs (the inline Map's bound, README) stays within DynamoDB's 400 KB item.
 FAILURE_REASON_MAX = 300
+# The Service Quotas quota of concurrent Inference Recommender jobs, known by its name (the
+# service's ResourceLimitExceeded message quotes "Number of concurrent inference recommendations
+# jobs"), and the most a fleet runs at once whatever it says (FleetInput.maxConcurrentJobs' bound).
+# Not "concurrent load tests per inference recommendations job", another quota of the listing.
+JOB_QUOTA_NAME = re.compile(r"\bconcurrent\s+inference\s+recommend(?:er|ations?)\s+jobs\b", re.IGNORECASE)
+JOB_QUOTA_MAX = 1000
+QUOTA_SOURCE_TEXT = {"input": "the fleet input", "service-quotas": "Service Quotas", "config": "fleetMaxConcurrentJobs"}
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,11 @@ class EndpointListing:
     name: str
     status: str
     tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def is_job_quota(quota_name: str) -> bool:
+    """Whether a Service Quotas quota of SageMaker is the concurrent Inference Recommender jobs one."""
+    return JOB_QUOTA_NAME.search(quota_name) is not None
 
 
 def child_name(fleet_execution_name: str, endpoint: str) -> str:
@@ -141,7 +154,8 @@ def email_text(record: FleetRecord, *, runs_shown: int | None = None, skipped_sh
     completed = sum(run.status == "COMPLETED" for run in record.runs)
     lines = [
         f"Fleet run {record.fleet_name}: {len(record.runs)} runs ({completed} completed), "
-        f"{len(record.skipped)} endpoints skipped; at most {record.max_concurrency} jobs at once",
+        f"{len(record.skipped)} endpoints skipped; at most {record.max_concurrency} jobs at once"
+        + (f" ({QUOTA_SOURCE_TEXT[record.concurrency_source]})" if record.concurrency_source else ""),
         f"Started {record.started_at}, finished {record.finished_at}; trigger {record.trigger}",
         "",
         f"Savings if every CHANGE verdict were applied: ${record.total_monthly_savings:,.2f}/month",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from recommender.adapters import notifier, sagemaker
+from recommender.adapters import notifier, quotas, sagemaker
 from recommender.adapters.store import FLEET_KEY, Store
 from recommender.logic import fleet
 from recommender.models import ExecutionRef, FleetInput, FleetItem, FleetRecord, FleetSelection, RunRecord, iso
@@ -35,8 +35,18 @@ def select_endpoints(raw_input: Any, execution: ExecutionRef, *, cfg: Settings) 
         trigger=request.trigger,
         items=items,
         skipped=skipped,
-        max_concurrency=request.max_concurrent_jobs or cfg.fleet_max_concurrent_jobs,
+        **_concurrency(request, cfg),
     )
+
+
+def _concurrency(request: FleetInput, cfg: Settings) -> dict[str, Any]:
+    """The fleet's cap: its input's, else the account's quota in Service Quotas, else the config's."""
+    if request.max_concurrent_jobs is not None:
+        return {"max_concurrency": request.max_concurrent_jobs, "concurrency_source": "input"}
+    quota = quotas.concurrent_job_quota()
+    if quota is not None:
+        return {"max_concurrency": quota, "concurrency_source": "service-quotas"}
+    return {"max_concurrency": cfg.fleet_max_concurrent_jobs, "concurrency_source": "config"}
 
 
 def summarize_fleet(
@@ -67,6 +77,7 @@ def summarize_fleet(
         skipped=selection.skipped,
         total_monthly_savings=fleet.total_savings(lines),
         max_concurrency=selection.max_concurrency,
+        concurrency_source=selection.concurrency_source,
     )
     # Notified once: `notifiedAt` is set after SNS accepted the message (as for run items).
     if store.put_fleet(record):
