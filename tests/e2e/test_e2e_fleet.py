@@ -8,10 +8,12 @@ import json
 from typing import Any
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
 
 from recommender.logic.fleet import MODEL_PACKAGE_TAG, child_name
 from simulator.offline import REGION, OfflineStack
-from tests.e2e.support import seed_eligible
+from tests.e2e.support import held_at_next_wait, seed_eligible, wait_until
 
 TEAM = {"Key": "team", "Value": "e2e-fleet"}
 
@@ -175,3 +177,41 @@ def test_the_cli_refuses_a_fleet_input_before_starting_anything(world: OfflineSt
     assert malformed.stderr.strip() == "error: --tag 'team': expected KEY=VALUE"
     after = world.sfn.list_executions(stateMachineArn=world.deployment.fleet_state_machine_arn)["executions"]
     assert len(after) == len(before)
+
+
+def test_a_retried_child_start_finds_its_child_and_never_starts_a_second(world: OfflineStack) -> None:
+    """Run Endpoint starts its child under a name fixed by the fleet execution and the endpoint: a
+    retried start (the first start's answer lost) with the same name and input finds the running
+    child (StartExecution is idempotent for them); once the child has ended, the same start is
+    refused (ExecutionAlreadyExists), so no retry can run an endpoint twice in one fleet."""
+    name = tagged_endpoint(world, "e2e-fleet-retry", team={"Key": "team", "Value": "e2e-fleet-retry"})
+    fleet_name = "e2e-fleet-retry-run"
+    child_arn = (
+        world.deployment.state_machine_arn.replace(":stateMachine:", ":execution:", 1)
+        + f":{child_name(fleet_name, name)}"
+    )
+    jobs_before = {job.name for job in world.fake.jobs()}
+    with held_at_next_wait(world) as held:
+        fleet = world.sfn.start_execution(
+            stateMachineArn=world.deployment.fleet_state_machine_arn,
+            name=fleet_name,
+            input=json.dumps({"tags": {"team": "e2e-fleet-retry"}}),
+        )
+        wait_until(held.is_set, what="the child waiting for its job")
+        child = world.sfn.describe_execution(executionArn=child_arn)
+        assert child["status"] == "RUNNING"
+
+        again = world.sfn.start_execution(
+            stateMachineArn=world.deployment.state_machine_arn, name=child["name"], input=child["input"]
+        )
+
+        assert again["executionArn"] == child_arn
+    assert world.wait_for(fleet["executionArn"], timeout=300)["status"] == "SUCCEEDED"
+    assert world.sfn.describe_execution(executionArn=child_arn)["status"] == "SUCCEEDED"
+    with pytest.raises(ClientError) as refused:
+        world.sfn.start_execution(
+            stateMachineArn=world.deployment.state_machine_arn, name=child["name"], input=child["input"]
+        )
+    assert refused.value.response["Error"]["Code"] == "ExecutionAlreadyExists"
+    jobs = [job for job in world.fake.jobs() if job.name not in jobs_before]
+    assert [job.request["InputConfig"]["Endpoints"][0]["EndpointName"] for job in jobs] == [name]
