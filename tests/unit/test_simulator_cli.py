@@ -200,6 +200,32 @@ def test_bench_runs_must_be_a_positive_whole_number(
     assert capsys.readouterr().err == f"make bench: error: argument --runs: {problem} (see ARGS=--help)\n"
 
 
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (
+            ["--only", "fleets"],
+            "argument --only: invalid choice: 'fleets' (choose from 'polling', 'coldstart', 'cli', 'fleet')",
+        ),
+        (["--fleet-endpoints", "0"], "argument --fleet-endpoints: must be from 1 to 1000, got 0"),
+        (["--fleet-quota", "101"], "argument --fleet-quota: must be from 1 to 100, got 101"),
+    ],
+)
+def test_bench_sections_and_fleet_sizes_are_checked_before_any_work(
+    capsys: pytest.CaptureFixture[str], args: list[str], problem: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        bench.main(args)
+    assert exited.value.code == USAGE
+    assert capsys.readouterr().err == f"make bench: error: {problem} (see ARGS=--help)\n"
+
+
+def test_bench_sections_repeat_and_default_to_all() -> None:
+    assert bench.parser().parse_args(["--only", "fleet", "--only", "cli"]).only == ["fleet", "cli"]
+    parsed = bench.parser().parse_args([])
+    assert (parsed.only, parsed.fleet_endpoints, parsed.fleet_quota) == (None, 200, 10)
+
+
 # ------------------------------------------------------------------------------ 6. the rest
 @pytest.mark.parametrize("build", [simulate.parser, bench.parser], ids=["simulate", "bench"])
 def test_every_option_says_what_it_does(build: object) -> None:
