@@ -75,9 +75,10 @@ def test_the_history_windows_at_their_edges(elapsed: int, expected: int) -> None
 
 
 def test_a_history_of_zero_seconds_is_no_history() -> None:
-    # No history at check 3: min(120, 60 * 2**3) = 120. A 1 s history: past its wake-up (1 - 60
-    # < 0) and within 1.25 s of the start: every `initial` seconds, 60.
+    # No history at check 3: min(120, 60 * 2**3) = 120, at check 0: 60. A 1 s history: past its
+    # wake-up (1 - 60 < 0) and within 1.25 s of the start: every `initial` seconds, 60.
     assert wait(POLICY, checks=3, history=0) == 120
+    assert wait(POLICY, checks=0, history=0) == 60  # the back-off's first wait, not `maximum`
     assert wait(POLICY, checks=3, history=None) == 120
     assert wait(POLICY, checks=3, history=1) == 60
 

@@ -204,6 +204,8 @@ def full(pattern: re.Pattern[str], text: str) -> bool:
         ("a" * 64, False),  # 63 characters at most
         ("a" + "-b" * 31, True),  # 63 characters, hyphens included
         ("a" + "-b" * 32, False),  # 65: hyphens count (SageMaker's EndpointName: at most 63)
+        ("a-" + "b" * 61, True),  # 63
+        ("a-" + "b" * 62, False),  # 64
         ("a" + "-b" * 62, False),
         ("-a", False),
         ("a-", False),
