@@ -1,6 +1,8 @@
 """make mutation: mutmut over the Lambda package's logic/ and steps/, killed by tests/unit and tests/handlers.
 
     python -m mutation run                   a fresh full run (mutants/ rebuilt), then the summary
+    python -m mutation resume                carry on with an interrupted run (and the mutants of functions
+                                             changed since), keeping every result; then the summary
     python -m mutation retest [PATTERN ...]  re-test the mutants not killed (all, or the names matching
                                              the fnmatch patterns), keeping every other result; then the summary
     python -m mutation summary               killed / survived / equivalent / score per module
@@ -270,6 +272,13 @@ def run_fresh(min_score: float) -> int:
     return summary(min_score)
 
 
+def resume(min_score: float) -> int:
+    started = time.monotonic()
+    mutmut_cli(["run", "--max-children", MAX_CHILDREN])
+    print(f"\nwall time: {time.monotonic() - started:.0f} s\n")
+    return summary(min_score)
+
+
 def retest(patterns: Sequence[str], min_score: float) -> int:
     started = time.monotonic()
     accepted = equivalents()
@@ -288,7 +297,7 @@ def retest(patterns: Sequence[str], min_score: float) -> int:
     return summary(min_score)
 
 
-OWN_COMMANDS = {"run", "retest", "summary", "survivors", "equivalent"}
+OWN_COMMANDS = {"run", "resume", "retest", "summary", "survivors", "equivalent"}
 
 
 def main(argv: Sequence[str]) -> int:
@@ -301,6 +310,7 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("--min-score", type=float, default=MIN_SCORE, help="per module, percent (default 95)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="a fresh full run, then the summary")
+    commands.add_parser("resume", help="carry on with an interrupted run, then the summary")
     retest_parser = commands.add_parser("retest", help="re-test the mutants not killed, then the summary")
     retest_parser.add_argument("patterns", nargs="*", help="fnmatch patterns of mutant names (default: all)")
     commands.add_parser("summary", help="the table per module")
@@ -312,6 +322,8 @@ def main(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     if args.command == "run":
         return run_fresh(args.min_score)
+    if args.command == "resume":
+        return resume(args.min_score)
     if args.command == "retest":
         return retest(args.patterns, args.min_score)
     if args.command == "summary":

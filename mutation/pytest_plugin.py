@@ -28,6 +28,11 @@ CACHE_DIR = "synth-cache"
 
 
 def pytest_configure() -> None:
+    _cache_synthesis()
+    _cache_kms_key_material()
+
+
+def _cache_synthesis() -> None:
     from tests.infra import support
 
     original = support.synthesize
@@ -53,3 +58,15 @@ def pytest_configure() -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.nodeid.startswith("tests/handlers/"))
+
+
+def _cache_kms_key_material() -> None:
+    """moto makes an RSA key (~0.1 s of CPU, seconds on busy CPUs) for every KMS key, a symmetric one
+    included; each handler test's world creates one (the topic's key). Its bits are never used
+    here, so one key per key spec serves the whole run."""
+    import functools
+
+    from moto.kms import models
+
+    if not isinstance(models.generate_private_key, functools._lru_cache_wrapper):
+        models.generate_private_key = functools.cache(models.generate_private_key)
