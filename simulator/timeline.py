@@ -17,7 +17,9 @@ running (under load that can take many milliseconds, and a jump then would be to
 in `Thread.join` waits while the joined thread still runs; one in `HandOffLock.acquire` while
 another holds the lock. Each sleeper must not be due yet and each `.sync` watcher must have seen the
 latest execution end. On top, nothing may happen (no request, no Lambda call, no sleep) across a few
-observations a millisecond apart.
+observations a millisecond apart. Last, a `.sync` watcher looks at its child before it waits, so a
+child that ended in between would be missed until the next end; before every jump each watcher
+looks once more, and the clock moves only when that round changed nothing.
 """
 
 from __future__ import annotations
@@ -108,8 +110,9 @@ class Timeline:
         self.clock = clock
         self._condition = threading.Condition()
         self._sleepers: dict[int, float] = {}  # thread ident -> epoch seconds it wakes at
-        self._watchers: dict[int, int] = {}  # thread ident -> execution ends it has seen
+        self._watchers: dict[int, tuple[int, int]] = {}  # thread ident -> (ends, pokes) it has seen
         self._ends = 0
+        self._pokes = 0  # rounds in which every watcher looks at its child again
         self._activity = 0
         self._excluded: set[int] = set()
         self._mover: threading.Thread | None = None
@@ -139,15 +142,17 @@ class Timeline:
                 self._activity += 1
 
     def await_execution_end(self, _seconds: float = 0.0) -> None:
-        """Block until some execution ends (what a `.sync` integration polls for): its poll
-        interval is real time in moto, and would let the clock run past the child's end."""
+        """Block until some execution ends, or until the clock is about to move (what a `.sync`
+        integration polls for): its poll interval is real time in moto, and would let the clock run
+        past the child's end. The caller looked at its child before calling: a child that ended in
+        between is found in the round of looks the clock asks for before it moves."""
         me = threading.get_ident()
         with self._condition:
-            seen = self._ends
+            seen = (self._ends, self._pokes)
             self._watchers[me] = seen
             self._activity += 1
             try:
-                while self._ends == seen and self._running:
+                while (self._ends, self._pokes) == seen and self._running:
                     self._condition.wait()
             finally:
                 del self._watchers[me]
@@ -190,6 +195,7 @@ class Timeline:
         assert self._mover is not None
         self._excluded.add(threading.get_ident())
         quiet, seen = 0, -1
+        looked: tuple[frozenset[tuple[int, float]], frozenset[int], int] | None = None
         while self._running:
             time.sleep(OBSERVATION_GAP_SECONDS)
             activity = self._activity
@@ -204,6 +210,17 @@ class Timeline:
                 if not self._sleepers or activity != self._activity:
                     quiet = 0
                     continue
+                # Before a jump, every watcher looks at its child once more; the clock moves only
+                # when such a round changed nothing (no child found ended, no new sleeper).
+                state = (frozenset(self._sleepers.items()), frozenset(self._watchers), self._ends)
+                if self._watchers and state != looked:
+                    looked = state
+                    self._pokes += 1
+                    self._activity += 1
+                    self._condition.notify_all()
+                    quiet = 0
+                    continue
+                looked = None
                 ahead = min(self._sleepers.values()) - self.clock.time()
                 if ahead > 0:
                     self.clock.advance(ahead)
@@ -215,20 +232,20 @@ class Timeline:
     def _all_blocked(self) -> bool:
         frames = sys._current_frames()
         now = self.clock.time()
-        ends = self._ends
+        current = (self._ends, self._pokes)
         for thread in threading.enumerate():
             ident = thread.ident
             if ident is None or ident in self._excluded:
                 continue
             frame = frames.get(ident)
-            if frame is None or not _waits(frame, frames):
+            if frame is None or not _waits(frame, frames, ident):
                 return False
-            if self._sleepers.get(ident, float("inf")) <= now or self._watchers.get(ident, ends) != ends:
+            if self._sleepers.get(ident, float("inf")) <= now or self._watchers.get(ident, current) != current:
                 return False
         return True
 
 
-def _waits(frame: FrameType, frames: dict[int, FrameType]) -> bool:
+def _waits(frame: FrameType, frames: dict[int, FrameType], ident: int) -> bool:
     """Whether this innermost frame is a wait nobody has released yet."""
     code = frame.f_code
     if code is _condition_wait.__code__:
@@ -240,7 +257,7 @@ def _waits(frame: FrameType, frames: dict[int, FrameType]) -> bool:
         return joined is not None and joined.ident in frames
     if code is HandOffLock.acquire.__code__:
         lock = frame.f_locals.get("self")
-        return lock is not None and lock.owner is not None
+        return lock is not None and lock.owner not in (None, ident)  # its own: it has just got it
     return False
 
 

@@ -182,3 +182,35 @@ def test_idle_slot_seconds_counts_free_slots_until_the_last_start() -> None:
     assert idle_slot_seconds([], quota=2) == 0
     # Back to back: no idle slot.
     assert idle_slot_seconds([(0.0, 10.0), (10.0, 20.0)], quota=1) == 0
+
+
+def test_a_watcher_that_looked_just_before_its_child_ended_is_asked_to_look_again(timeline: Timeline) -> None:
+    """moto's `.sync` task describes its child, then waits: a child ending between the two is not
+    an end the watcher waits for. The clock must not jump (to 600 s) before it has looked again."""
+    child_done = threading.Event()
+    looked_running = threading.Event()
+    woke: dict[str, float] = {}
+
+    def child() -> None:
+        assert looked_running.wait(timeout=BOUND_SECONDS)
+        child_done.set()
+        timeline.execution_ended()  # before the watcher waits: it will not see this end
+
+    def watcher() -> None:
+        first = True
+        for _ in range(100):  # bounded: the child ends once
+            if child_done.is_set():
+                break
+            if first:
+                looked_running.set()
+                assert child_done.wait(timeout=BOUND_SECONDS)  # it ends right after the look
+                first = False
+            timeline.await_execution_end(0.5)
+        woke["watcher"] = elapsed(timeline)
+
+    def later() -> None:
+        timeline.sleep(600)
+
+    run_all(child, watcher, later)
+
+    assert woke == {"watcher": 0}
