@@ -227,8 +227,8 @@ def table(rows: list[FleetFigures]) -> list[str]:
             f"  fleet {row.fleet_status}; children {dict(sorted(row.children.items()))}; "
             f"record lists {row.runs_recorded} runs ({row.runs_failed_recorded} FAILED)",
             f"  simulated time {hours:.2f} h vs ideal {row.ideal_seconds / 3600:.2f} h "
-            f"({row.waves} waves x {row.job_seconds / 60:.0f} min): +{over / 60:.1f} min, "
-            f"{100 * over / row.ideal_seconds:.2f} % "
+            f"({row.waves} waves x {row.job_seconds / 60:.0f} min): {over / 60:+.1f} min, "
+            f"{100 * over / row.ideal_seconds:+.2f} % "
             f"(target <= {row.target_seconds / 3600:.2f} h: 5 % + one {POLL_MAX_SECONDS} s poll per wave)",
             f"  cap {row.cap} ({row.cap_source}); peak jobs running {row.peak_running_jobs} (quota {row.quota}); "
             f"slot waits (ResourceLimitExceeded) "
