@@ -165,6 +165,7 @@ def test_protocols_are_the_ones_the_wire_formats_assume() -> None:
         "application-autoscaling": "json",
         "kms": "json",
         "stepfunctions": "json",
+        "service-quotas": "json",
     }
     assert session.get_service_model("cloudwatch").metadata.get("awsQueryCompatible") is not None
 
@@ -178,6 +179,7 @@ def test_throttling_faults() -> None:
         "application-autoscaling": "ThrottlingException",
         "kms": "ThrottlingException",
         "stepfunctions": "ThrottlingException",
+        "service-quotas": "TooManyRequestsException",
     }
     assert throttling_fault("sns").status == 429
     assert throttling_fault("cloudwatch").reported_code == "Throttling"
