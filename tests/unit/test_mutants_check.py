@@ -1,0 +1,102 @@
+"""Check Job's pure parts where mutation testing found them unpinned (make mutation, issue 11): the
+failure text whole, a stop at the deadline that fails transiently or not, and the one-second floor
+of the wait when the deadline is less than two seconds away."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from recommender.errors import JobTimedOut
+from recommender.models import EndpointSnapshot, ExecutionInput, ExecutionRef, PollState, RunState
+from recommender.settings import Settings
+from recommender.steps import check
+
+JOB = "ir-orchestrator-0123456789abcdef-demo-endpoint"
+DEADLINE = datetime(2026, 11, 25, 9, tzinfo=UTC)
+STATE = RunState(
+    execution=ExecutionRef(
+        id="arn:aws:states:us-east-1:123456789012:execution:m:run-1", name="run-1", start_time="2026-11-25T03:00:00Z"
+    ),
+    request=ExecutionInput.parse(
+        {
+            "endpointName": "demo-endpoint",
+            "modelPackageVersionArn": "arn:aws:sagemaker:us-east-1:123456789012:model-package/g/1",
+        }
+    ),
+    endpoint=EndpointSnapshot(variant_name="AllTraffic", instance_type="ml.m5.xlarge", instance_count=1),
+    job_name=JOB,
+    started_at="2026-11-25T03:00:00Z",
+    deadline="2026-11-25T09:00:00Z",
+)
+POLL = PollState(status="IN_PROGRESS", checks=4, next_wait_seconds=60)
+CFG = Settings.model_validate(
+    {
+        "TABLE_NAME": "runs",
+        "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:runs",
+        "JOB_ROLE_ARN": "arn:aws:iam::123456789012:role/job",
+        "JOB_NAME_PREFIX": "ir-orchestrator",
+        "POLL_INITIAL_SECONDS": 60,
+        "POLL_MAX_SECONDS": 900,
+        "MAX_RUN_HOURS": 6,
+        "LIVE_TRAFFIC_LOOKBACK_MINUTES": 60,
+        "LIVE_TRAFFIC_MAX_INVOCATIONS": 0,
+    }
+)
+THROTTLED = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "DescribeJob")
+
+
+def client_error(code: str, operation: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": code}}, operation)
+
+
+@pytest.mark.parametrize(
+    ("reason", "benchmarks", "text"),
+    [
+        (None, [], f"job {JOB} failed: no reason given by the service"),
+        ("", [], f"job {JOB} failed: no reason given by the service"),
+        (
+            "Benchmarks failed.",
+            ["ml.c5.xlarge: out of memory", "ml.m5.large: timed out"],
+            f"job {JOB} failed: Benchmarks failed.; failed benchmark ml.c5.xlarge: out of memory; "
+            "failed benchmark ml.m5.large: timed out",
+        ),
+    ],
+)
+def test_failure_text(reason: str | None, benchmarks: list[str], text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check.sagemaker, "failed_step_reasons", lambda job_name: benchmarks)
+    assert check.failure_text(JOB, reason) == text
+
+
+def stop_raising(error: Exception) -> Any:
+    def stop_job(job_name: str) -> None:
+        raise error
+
+    return stop_job
+
+
+def test_a_stop_refused_transiently_at_the_deadline_still_times_the_run_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(check.sagemaker, "stop_job", stop_raising(client_error("ThrottlingException", "StopJob")))
+    with pytest.raises(JobTimedOut) as info:
+        check.unreachable(STATE, POLL, cfg=CFG, now=DEADLINE, cause=THROTTLED)
+    assert str(info.value) == (
+        f"job {JOB} could not be checked at the run's deadline 2026-11-25T09:00:00Z (maxRunHours 6; SageMaker "
+        f"unreachable: {THROTTLED}); it was asked to stop"
+    )
+
+
+def test_a_stop_refused_for_good_at_the_deadline_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    denied = client_error("AccessDeniedException", "StopJob")
+    monkeypatch.setattr(check.sagemaker, "stop_job", stop_raising(denied))
+    with pytest.raises(ClientError) as info:
+        check.unreachable(STATE, POLL, cfg=CFG, now=DEADLINE, cause=THROTTLED)
+    assert info.value is denied
+
+
+@pytest.mark.parametrize(("seconds_left", "wait"), [(0.5, 1), (1.5, 1), (2.5, 2), (61, 60)])
+def test_the_wait_before_the_deadline_is_at_least_one_second(seconds_left: float, wait: int) -> None:
+    found = check.unreachable(STATE, POLL, cfg=CFG, now=DEADLINE - timedelta(seconds=seconds_left), cause=THROTTLED)
+    assert found.poll == PollState(status="IN_PROGRESS", checks=5, next_wait_seconds=wait, unreachable=1)
