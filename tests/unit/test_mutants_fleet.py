@@ -1,12 +1,13 @@
 """Fleet runs where mutation testing found them unpinned (make mutation, issue 11): the child
-execution name's cut, and Select Endpoints going on past a listed name it does not keep."""
+execution name's cut, Select Endpoints going on past a listed name it does not keep, a failure
+reason of exactly the summary's limit, savings under a dollar in the subject, verdict cells."""
 
 from __future__ import annotations
 
 import pytest
 
-from recommender.logic.fleet import child_name
-from recommender.models import ExecutionRef
+from recommender.logic.fleet import child_name, email_text, subject, summarize
+from recommender.models import ExecutionRef, FleetItem, FleetRecord, FleetRun, RunRecord
 from recommender.settings import Settings
 from recommender.steps import fleet as fleet_steps
 
@@ -56,3 +57,73 @@ def test_select_goes_on_past_a_listed_name_that_only_contains_the_prefix(monkeyp
     assert [item.endpoint_name for item in selection.items] == ["fraud-b"]
     assert selection.skipped == []
     assert (selection.max_concurrency, selection.concurrency_source) == (2, "input")
+
+
+def failed_run(reason: str) -> RunRecord:
+    return RunRecord.model_validate(
+        {
+            "endpointName": "fraud-a",
+            "status": "FAILED",
+            "jobName": "job-a",
+            "executionArn": FLEET.id,
+            "startedAt": "2026-11-25T03:00:00Z",
+            "failureReason": reason,
+        }
+    )
+
+
+def test_a_failure_reason_of_exactly_300_characters_is_whole_and_a_longer_one_cut() -> None:
+    item = FleetItem(endpoint_name="fraud-a", child_name="weekly-0123", input={})
+    [exact] = summarize([(item, "FAILED", failed_run("r" * 300))])
+    assert exact.failure_reason == "r" * 300
+    [longer] = summarize([(item, "FAILED", failed_run("r" * 301))])
+    assert longer.failure_reason == "r" * 299 + "…"
+
+
+def fleet_record(runs: list[FleetRun], savings: float) -> FleetRecord:
+    return FleetRecord(
+        fleet_name="weekly",
+        execution_arn=FLEET.id,
+        started_at="2026-11-25T03:00:00Z",
+        finished_at="2026-11-25T05:00:00Z",
+        trigger="schedule:weekly",
+        runs=runs,
+        skipped=[],
+        total_monthly_savings=savings,
+        max_concurrency=2,
+    )
+
+
+def test_savings_under_a_dollar_are_in_the_subject() -> None:
+    run = FleetRun(endpoint_name="a", child_name="c", execution_status="SUCCEEDED", decision="CHANGE")
+    assert subject(fleet_record([run], 0.8)) == "Fleet weekly: 1 runs, 1 CHANGE, saves $1/month"
+    assert subject(fleet_record([run], 0)) == "Fleet weekly: 1 runs, 1 CHANGE"
+
+
+def test_a_verdict_cell_names_the_instances_only_with_a_decision_and_an_instance_type() -> None:
+    runs = [
+        FleetRun(
+            endpoint_name="keep", child_name="c1", execution_status="SUCCEEDED", status="COMPLETED", decision="KEEP"
+        ),
+        FleetRun(
+            endpoint_name="typed",
+            child_name="c2",
+            execution_status="SUCCEEDED",
+            status="COMPLETED",
+            instance_type="ml.m5.large",
+        ),
+        FleetRun(
+            endpoint_name="change",
+            child_name="c3",
+            execution_status="SUCCEEDED",
+            status="COMPLETED",
+            decision="CHANGE",
+            instance_type="ml.c5.xlarge",
+            instance_count=2,
+            monthly_savings=120.5,
+        ),
+    ]
+    lines = email_text(fleet_record(runs, 120.5)).splitlines()
+    assert f"{'keep':<40} {'COMPLETED':<10} {'KEEP':<28} {'-':>14}" in lines
+    assert f"{'typed':<40} {'COMPLETED':<10} {'-':<28} {'-':>14}" in lines
+    assert f"{'change':<40} {'COMPLETED':<10} {'CHANGE ml.c5.xlarge x2':<28} {'120.50':>14}" in lines
