@@ -56,6 +56,17 @@ ENDPOINT = "demo-endpoint"
 # settings (60/120 s, 6 h) makes ~200 checks at most (logic/polling.py `worst_case_checks`).
 MAX_CHECKS = 1000
 ENDPOINT_SPEC = EndpointSpec(name=ENDPOINT, instance_type="ml.m5.xlarge", instance_count=2)
+STOP = "StopInferenceRecommendationsJob"
+# An Advanced run's load test, as the execution input gives it.
+ADVANCED_LOAD_TEST: dict[str, Any] = {
+    "jobType": "Advanced",
+    "jobDurationInSeconds": 7200,
+    "trafficPattern": {
+        "TrafficType": "PHASES",
+        "Phases": [{"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 120}],
+    },
+    "stoppingConditions": {"MaxInvocations": 300},
+}
 
 ENVIRONMENT = {
     "TABLE_NAME": TABLE_NAME,

@@ -15,9 +15,7 @@ from recommender.adapters import aws
 from recommender.errors import JobFailed, JobStopped, JobTimedOut, TransientAwsError
 from recommender.handlers import check
 from simulator.clock import SimulatedClock
-from tests.handlers.support import DEADLINE, MAX_CHECKS, START, Steps, World
-
-STOP = "StopInferenceRecommendationsJob"
+from tests.handlers.support import DEADLINE, MAX_CHECKS, START, STOP, Steps, World
 
 
 def polls(

@@ -4,8 +4,6 @@ failure without a cause, and only the reason's trailing dots cut before "job ...
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -13,7 +11,9 @@ from recommender.errors import InvalidExecutionInput, JobFailed, JobTimedOut
 from recommender.handlers import record_failure, validate
 from simulator.clock import SimulatedClock
 from tests.handlers.support import (
+    ADVANCED_LOAD_TEST,
     ENDPOINT,
+    STOP,
     Steps,
     World,
     caught,
@@ -21,17 +21,6 @@ from tests.handlers.support import (
     run_key,
     status_change,
 )
-
-STOP = "StopInferenceRecommendationsJob"
-LOAD_TEST: dict[str, Any] = {
-    "jobType": "Advanced",
-    "jobDurationInSeconds": 7200,
-    "trafficPattern": {
-        "TrafficType": "PHASES",
-        "Phases": [{"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 120}],
-    },
-    "stoppingConditions": {"MaxInvocations": 300},
-}
 
 
 def test_the_job_the_caught_state_names_is_the_runs(world: World, steps: Steps, lambda_context: LambdaContext) -> None:
@@ -63,10 +52,10 @@ def test_the_job_sagemaker_describes_gives_the_job_type(
     world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
 ) -> None:
     """The event's input says nothing of the job type; the job found under the run's name does."""
-    advanced = world.input(**LOAD_TEST)
+    advanced = world.input(**ADVANCED_LOAD_TEST)
     state = steps.started(advanced)
     clock.advance(300)
-    without_type = {key: value for key, value in advanced.items() if key not in LOAD_TEST}
+    without_type = {key: value for key, value in advanced.items() if key not in ADVANCED_LOAD_TEST}
 
     record_failure.lambda_handler(status_change("ABORTED", without_type, stopped_at=clock.now()), lambda_context)
 

@@ -5,7 +5,6 @@ invalid pass-through fields at once."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -14,8 +13,10 @@ from recommender.errors import EndpointBusy, InvalidExecutionInput, JobFailed
 from recommender.handlers import publish, record_failure, start, validate
 from simulator.clock import SimulatedClock
 from tests.handlers.support import (
+    ADVANCED_LOAD_TEST,
     ENDPOINT,
     STARTED_AT,
+    STOP,
     Steps,
     World,
     caught,
@@ -24,17 +25,6 @@ from tests.handlers.support import (
     run_key,
     status_change,
 )
-
-STOP = "StopInferenceRecommendationsJob"
-LOAD_TEST: dict[str, Any] = {
-    "jobType": "Advanced",
-    "jobDurationInSeconds": 7200,
-    "trafficPattern": {
-        "TrafficType": "PHASES",
-        "Phases": [{"InitialNumberOfUsers": 1, "SpawnRate": 1, "DurationInSeconds": 120}],
-    },
-    "stoppingConditions": {"MaxInvocations": 300},
-}
 
 
 def lambda_cause(exc: Exception) -> str:
@@ -93,7 +83,7 @@ def test_a_failed_advanced_run_is_recorded_as_advanced(
     world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
 ) -> None:
     world.fake.plan("FAILED", duration_seconds=1800, failure_reason="Load test failed.")
-    execution_input = world.input(**LOAD_TEST)
+    execution_input = world.input(**ADVANCED_LOAD_TEST)
     state = steps.started(execution_input)
     clock.advance(1800)
     with pytest.raises(JobFailed) as info:
@@ -117,7 +107,7 @@ def test_an_advanced_run_that_never_started_a_job_keeps_its_job_type(
     """Rejected before any job (the endpoint busy): the job type is the input's."""
     steps.started(name="run-1")
     clock.advance(60)
-    second = steps.validate(world.input(**LOAD_TEST), name="run-2")
+    second = steps.validate(world.input(**ADVANCED_LOAD_TEST), name="run-2")
     with pytest.raises(EndpointBusy) as info:
         start.lambda_handler(second, lambda_context)
 
@@ -189,7 +179,7 @@ def test_an_endpoint_name_longer_than_63_characters_is_invalid_input(
 def test_every_invalid_pass_through_field_is_reported_together(world: World, lambda_context: LambdaContext) -> None:
     execution_input = world.input(
         **{
-            **LOAD_TEST,
+            **ADVANCED_LOAD_TEST,
             "stoppingConditions": {"MaxInvocations": "300"},
             "resourceLimit": {"MaxNumberOfTests": 0},
         }

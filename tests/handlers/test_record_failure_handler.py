@@ -31,6 +31,7 @@ from tests.handlers.support import (
     JOB_ROLE_ARN,
     START,
     STARTED_AT,
+    STOP,
     Steps,
     World,
     caught,
@@ -39,8 +40,6 @@ from tests.handlers.support import (
     run_key,
     status_change,
 )
-
-STOP = "StopInferenceRecommendationsJob"
 
 
 def only_run(world: World, endpoint: str = ENDPOINT) -> dict[str, Any]:

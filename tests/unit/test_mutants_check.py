@@ -12,8 +12,8 @@ from botocore.exceptions import ClientError
 
 from recommender.errors import JobTimedOut
 from recommender.models import EndpointSnapshot, ExecutionInput, ExecutionRef, PollState, RunState
-from recommender.settings import Settings
 from recommender.steps import check
+from tests.unit.support import settings
 
 JOB = "ir-orchestrator-0123456789abcdef-demo-endpoint"
 DEADLINE = datetime(2026, 11, 25, 9, tzinfo=UTC)
@@ -33,19 +33,7 @@ STATE = RunState(
     deadline="2026-11-25T09:00:00Z",
 )
 POLL = PollState(status="IN_PROGRESS", checks=4, next_wait_seconds=60)
-CFG = Settings.model_validate(
-    {
-        "TABLE_NAME": "runs",
-        "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:runs",
-        "JOB_ROLE_ARN": "arn:aws:iam::123456789012:role/job",
-        "JOB_NAME_PREFIX": "ir-orchestrator",
-        "POLL_INITIAL_SECONDS": 60,
-        "POLL_MAX_SECONDS": 900,
-        "MAX_RUN_HOURS": 6,
-        "LIVE_TRAFFIC_LOOKBACK_MINUTES": 60,
-        "LIVE_TRAFFIC_MAX_INVOCATIONS": 0,
-    }
-)
+CFG = settings()
 THROTTLED = ClientError({"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}, "DescribeJob")
 
 

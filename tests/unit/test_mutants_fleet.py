@@ -8,8 +8,8 @@ import pytest
 
 from recommender.logic.fleet import child_name, email_text, subject, summarize
 from recommender.models import ExecutionRef, FleetItem, FleetRecord, FleetRun, RunRecord
-from recommender.settings import Settings
 from recommender.steps import fleet as fleet_steps
+from tests.unit.support import settings
 
 PACKAGE = "arn:aws:sagemaker:us-east-1:123456789012:model-package/fraud-models/3"
 FLEET = ExecutionRef(
@@ -17,19 +17,7 @@ FLEET = ExecutionRef(
     name="weekly",
     start_time="2026-11-25T03:00:00Z",
 )
-CFG = Settings.model_validate(
-    {
-        "TABLE_NAME": "runs",
-        "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:runs",
-        "JOB_ROLE_ARN": "arn:aws:iam::123456789012:role/job",
-        "JOB_NAME_PREFIX": "ir-orchestrator",
-        "POLL_INITIAL_SECONDS": 60,
-        "POLL_MAX_SECONDS": 900,
-        "MAX_RUN_HOURS": 6,
-        "LIVE_TRAFFIC_LOOKBACK_MINUTES": 60,
-        "LIVE_TRAFFIC_MAX_INVOCATIONS": 0,
-    }
-)
+CFG = settings()
 
 
 def test_the_cut_fleet_name_loses_its_trailing_hyphens_only() -> None:

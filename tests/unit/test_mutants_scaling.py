@@ -11,27 +11,11 @@ from typing import Any
 import pytest
 
 from recommender.logic.scaling import from_answer
-
-CONFIG: dict[str, Any] = {
-    "MinCapacity": 1,
-    "MaxCapacity": 3,
-    "ScaleInCooldown": 300,
-    "ScaleOutCooldown": 60,
-    "ScalingPolicies": [
-        {
-            "TargetTracking": {
-                "MetricSpecification": {
-                    "Predefined": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}
-                },
-                "TargetValue": 820.0,
-            }
-        }
-    ],
-}
+from tests.unit.support import SCALING_CONFIGURATION
 
 
 def answer(**changes: Any) -> dict[str, Any]:
-    config = copy.deepcopy(CONFIG)
+    config = copy.deepcopy(SCALING_CONFIGURATION)
     config.update(changes)
     return {"DynamicScalingConfiguration": config}
 

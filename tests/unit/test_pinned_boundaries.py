@@ -14,8 +14,8 @@ import pytest
 from recommender.logic.naming import job_name
 from recommender.logic.polling import PollPolicy, _checks_to_deadline, next_wait
 from recommender.models import EndpointSnapshot, ExecutionInput, ExecutionRef, PollState, RunState
-from recommender.settings import Settings
 from recommender.steps.check import unreachable
+from tests.unit.support import settings
 
 FAR = 10**6
 
@@ -91,18 +91,8 @@ def test_the_worst_case_count_with_history_at_the_window_edge() -> None:
 
 # ------------------------------------------------------------------------------ SageMaker unreachable
 def unreachable_waits(failures_before: list[int], *, initial: int, maximum: int) -> list[int]:
-    cfg = Settings.model_validate(
-        {
-            "TABLE_NAME": "t",
-            "TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:t",
-            "JOB_ROLE_ARN": "arn:aws:iam::123456789012:role/r",
-            "JOB_NAME_PREFIX": "ir",
-            "POLL_INITIAL_SECONDS": initial,
-            "POLL_MAX_SECONDS": maximum,
-            "MAX_RUN_HOURS": 24,
-            "LIVE_TRAFFIC_LOOKBACK_MINUTES": 60,
-            "LIVE_TRAFFIC_MAX_INVOCATIONS": 0,
-        }
+    cfg = settings(
+        TABLE_NAME="t", JOB_NAME_PREFIX="ir", POLL_INITIAL_SECONDS=initial, POLL_MAX_SECONDS=maximum, MAX_RUN_HOURS=24
     )
     state = RunState(
         execution=ExecutionRef(

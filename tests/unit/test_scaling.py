@@ -9,6 +9,7 @@ import pytest
 from recommender.adapters.api_model import request_violations
 from recommender.logic import notification, scaling
 from recommender.models import RunRecord, Scaling, Verdict
+from tests.unit.support import SCALING_CONFIGURATION
 
 ANSWER: dict[str, Any] = {
     "InferenceRecommendationsJobName": "ir-orchestrator-0123-my-endpoint",
@@ -16,22 +17,7 @@ ANSWER: dict[str, Any] = {
     "TargetCpuUtilizationPerCore": 50,
     "ScalingPolicyObjective": {"MinInvocationsPerMinute": 400, "MaxInvocationsPerMinute": 2200},
     "Metric": {"InvocationsPerInstance": 820, "ModelLatency": 540},
-    "DynamicScalingConfiguration": {
-        "MinCapacity": 1,
-        "MaxCapacity": 3,
-        "ScaleInCooldown": 300,
-        "ScaleOutCooldown": 60,
-        "ScalingPolicies": [
-            {
-                "TargetTracking": {
-                    "MetricSpecification": {
-                        "Predefined": {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}
-                    },
-                    "TargetValue": 820.0,
-                }
-            }
-        ],
-    },
+    "DynamicScalingConfiguration": SCALING_CONFIGURATION,
 }
 
 
