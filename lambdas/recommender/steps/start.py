@@ -11,6 +11,7 @@ from recommender.adapters import sagemaker, workflow
 from recommender.adapters.aws import error_code
 from recommender.adapters.store import DRAIN_SECONDS, Store
 from recommender.errors import EndpointBusy, JobConflict, JobSlotUnavailable, JobStopped, JobTimedOut
+from recommender.logic.job_request import job_members
 from recommender.logic.polling import PollPolicy, next_wait
 from recommender.models import PollState, RunState, iso, parse_time
 from recommender.settings import Settings
@@ -30,26 +31,12 @@ def default_description(endpoint: str, trigger: str) -> str:
 def create_request(state: RunState, role_arn: str) -> dict[str, Any]:
     """CreateInferenceRecommendationsJob parameters for this run."""
     req = state.request
-    input_config: dict[str, Any] = {
-        "ModelPackageVersionArn": req.model_package_version_arn,
-        "Endpoints": [{"EndpointName": req.endpoint_name}],
-    }
-    optional_input = {
-        "JobDurationInSeconds": req.job_duration_in_seconds,
-        "TrafficPattern": req.traffic_pattern,
-        "ResourceLimit": req.resource_limit,
-    }
-    input_config.update({k: v for k, v in optional_input.items() if v is not None})
-    request: dict[str, Any] = {
+    return {
         "JobName": state.job_name,
-        "JobType": req.job_type,
         "RoleArn": role_arn,
-        "InputConfig": input_config,
         "JobDescription": req.job_description or default_description(req.endpoint_name, req.trigger),
+        **job_members(req),
     }
-    if req.stopping_conditions is not None:
-        request["StoppingConditions"] = req.stopping_conditions
-    return request
 
 
 def is_ours(job: dict[str, Any], request: dict[str, Any], started_at: str) -> bool:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from recommender.adapters import sagemaker
 from recommender.errors import EndpointNotEligible, InvalidExecutionInput
 from recommender.logic.eligibility import TrafficRule, endpoint_violations, model_package_violations, target_violations
+from recommender.logic.job_request import job_members
 from recommender.logic.load_test import advanced_violations
 from recommender.logic.naming import job_name
 from recommender.models import (
@@ -44,7 +44,7 @@ def parse_request(raw: object) -> ExecutionInput:
                 for violation in shape_violations("sagemaker", shape, value)
             ]
     if request.job_type == "Advanced":
-        problems += [_input_names(line) for line in advanced_violations(_load_test_request(request))]
+        problems += [_input_names(line) for line in advanced_violations(job_members(request))]
     if problems:
         raise InvalidExecutionInput(problems)
     return request
@@ -57,19 +57,6 @@ INPUT_NAMES = (
     ("JobDurationInSeconds", "jobDurationInSeconds"),
     ("StoppingConditions", "stoppingConditions"),
 )
-
-
-def _load_test_request(request: ExecutionInput) -> dict[str, Any]:
-    """The load-test members of the request Start Job will send (steps/start.py `create_request`)."""
-    input_config = {
-        "Endpoints": [{"EndpointName": request.endpoint_name}],
-        "TrafficPattern": request.traffic_pattern,
-        "JobDurationInSeconds": request.job_duration_in_seconds,
-    }
-    return {
-        "InputConfig": {k: v for k, v in input_config.items() if v is not None},
-        "StoppingConditions": request.stopping_conditions,
-    }
 
 
 def _input_names(line: str) -> str:
