@@ -12,14 +12,15 @@ happen before the next wake-up: the order and the overlap of events are the real
 How "every thread is blocked" is known, exactly: each simulation thread's innermost Python frame
 (from `sys._current_frames`) is a wait nobody has released yet. While the timeline runs,
 `threading.Condition`'s `wait` and `notify` are the standard library's own code plus one line each:
-`notify` marks the waiters it releases, so a thread released but not yet scheduled counts as
-running (under load that can take many milliseconds, and a jump then would be too early). A thread
-in `Thread.join` waits while the joined thread still runs; one in `HandOffLock.acquire` while
-another holds the lock. Each sleeper must not be due yet and each `.sync` watcher must have seen the
-latest execution end. On top, nothing may happen (no request, no Lambda call, no sleep) across a few
-observations a millisecond apart. Last, a `.sync` watcher looks at its child before it waits, so a
-child that ended in between would be missed until the next end; before every jump each watcher
-looks once more, and the clock moves only when that round changed nothing.
+`notify` marks the waiters it releases, so a thread released but not yet scheduled counts as running
+(under load that can take many milliseconds, and a jump then would be too early). A thread in
+`Thread.join` waits while the joined thread still runs; one in `HandOffLock.acquire` while another
+holds the lock; one in `Thread.start` runs (the new thread is not listed until it begins). Each
+sleeper must not be due yet and each `.sync` watcher must have seen the latest execution end. On
+top, nothing may happen (no request, no Lambda call, no sleep) across a few observations a
+millisecond apart. Last, a `.sync` watcher looks at its child before it waits, so a child that ended
+in between would be missed until the next end; before every jump each watcher looks once more, and
+the clock moves only when that round changed nothing.
 """
 
 from __future__ import annotations
@@ -245,10 +246,26 @@ class Timeline:
         return True
 
 
+def _in_thread_start(frame: FrameType) -> bool:
+    """Whether this wait is `Thread.start` waiting for the new thread to begin. Until it does, the
+    new thread is not in `threading.enumerate()`: counting its starter as blocked would let the
+    clock jump before the new thread has asked for anything (under load, many milliseconds)."""
+    caller = frame.f_back
+    while caller is not None:
+        if caller.f_code is threading.Thread.start.__code__:
+            return True
+        if caller.f_code is not threading.Event.wait.__code__:
+            return False
+        caller = caller.f_back
+    return False
+
+
 def _waits(frame: FrameType, frames: dict[int, FrameType], ident: int) -> bool:
     """Whether this innermost frame is a wait nobody has released yet."""
     code = frame.f_code
     if code is _condition_wait.__code__:
+        if _in_thread_start(frame):
+            return False  # a thread it started is about to run (and may not be listed yet): not blocked
         local = frame.f_locals
         waiter = local.get("waiter")
         return waiter is not None and not local.get("gotit") and waiter not in _released

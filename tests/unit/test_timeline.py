@@ -5,6 +5,7 @@ clock jumps. Plain threads, no moto; every join is bounded, so a broken clock fa
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
@@ -214,3 +215,36 @@ def test_a_watcher_that_looked_just_before_its_child_ended_is_asked_to_look_agai
     run_all(child, watcher, later)
 
     assert woke == {"watcher": 0}
+
+
+def test_a_thread_started_late_by_the_scheduler_starts_before_the_clock_moves(
+    timeline: Timeline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until a new thread runs, `threading.enumerate()` does not list it; on busy CPUs that takes
+    milliseconds. Its starter, waiting in `Thread.start`, is not blocked: the clock must not jump past
+    an instant the new thread has not yet asked for (here 50 ms late, every run; it woke at 71 s
+    instead of 70 s under a loaded machine before the starter counted as running)."""
+    bootstrap = threading.Thread._bootstrap  # type: ignore[attr-defined]
+    late = {"Worker"}
+
+    def slow_bootstrap(self: threading.Thread) -> None:
+        if self.name in late:
+            time.sleep(0.05)
+        bootstrap(self)
+
+    monkeypatch.setattr(threading.Thread, "_bootstrap", slow_bootstrap)
+    woke: dict[str, float] = {}
+
+    def starter() -> None:
+        worker = threading.Thread(target=lambda: timeline.sleep(70), daemon=True, name="Worker")
+        worker.start()
+        worker.join(timeout=BOUND_SECONDS)
+        woke["starter"] = elapsed(timeline)
+
+    def early() -> None:
+        timeline.sleep(1)
+        woke["early"] = elapsed(timeline)
+
+    run_all(starter, early)
+
+    assert woke == {"early": 1, "starter": 70}
