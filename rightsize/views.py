@@ -13,9 +13,15 @@ from recommender.logic.notification import console_urls, duration_text, email_te
 from recommender.models import Recommendation, RunRecord
 from rightsize.progress import FleetProgress, Progress
 
+# Columns of the console when output is not a terminal: tables print at their own width below it.
+PIPE_WIDTH = 1000
+
 
 def money(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.2f}"
+    if value is None:
+        return "-"
+    text = f"${abs(value):,.2f}"
+    return f"-{text}" if round(value, 2) < 0 else text  # -0.004 is $0.00, never -$0.00
 
 
 def number(value: float | None, unit: str = "") -> str:
@@ -37,9 +43,10 @@ def verdict_text(record: RunRecord) -> str:
     verdict = record.verdict
     if verdict is None:
         return "-"
-    if verdict.instance_type:
-        return f"{verdict.decision} {verdict.instance_type} x{verdict.instance_count}"
-    return verdict.decision
+    if not verdict.instance_type:
+        return verdict.decision
+    count = "" if verdict.instance_count is None else f" x{verdict.instance_count}"
+    return f"{verdict.decision} {verdict.instance_type}{count}"
 
 
 def execution_name(record: RunRecord) -> str:
@@ -121,7 +128,8 @@ def comparison(first: RunRecord, second: RunRecord) -> dict[str, Any]:
 
     def change(before: float | None, after: float | None) -> dict[str, Any]:
         delta = None if before is None or after is None else round(after - before, 6)
-        percent = None if delta is None or not before else round(100 * delta / before, 1)
+        # Relative to the size of the first figure: from -100 to +50 is +150 %, an improvement.
+        percent = None if delta is None or not before else round(100 * delta / abs(before), 1)
         return {"before": before, "after": after, "change": delta, "changePercent": percent}
 
     def current(record: RunRecord, attribute: str) -> float | None:
@@ -177,7 +185,12 @@ def comparison_table(found: dict[str, Any]) -> Table:
         dollars = label.endswith("($)")
         show = money if dollars else (lambda value: number(value, unit))
         delta = figures["change"]
-        change = "-" if delta is None else f"{delta:+,.2f}" if dollars else f"{delta:+,.4g}{unit}"
+        if delta is None:
+            change = "-"
+        elif dollars:
+            change = f"{delta:+,.2f}"
+        else:  # four significant digits, never in scientific notation (+12,345, not +1.234e+04)
+            change = f"{delta:+,.0f}{unit}" if abs(delta) >= 1000 else f"{delta:+,.4g}{unit}"
         if figures["changePercent"] is not None:
             change += f" ({figures['changePercent']:+g} %)"
         table.add_row(label, show(figures["before"]), show(figures["after"]), change)
@@ -203,8 +216,9 @@ def print_table(table: Table) -> None:
 
 
 def console(*, stderr: bool = False) -> Console:
-    """Wide enough for the tables when output is not a terminal (a pipe, a test, the simulator)."""
-    return Console(stderr=stderr, width=None if _is_tty(stderr) else 200, highlight=False, soft_wrap=False)
+    """Wide enough for the tables when output is not a terminal (a pipe, a test, the simulator): a
+    row is never cut there (80-character execution names make the history wider than 200)."""
+    return Console(stderr=stderr, width=None if _is_tty(stderr) else PIPE_WIDTH, highlight=False, soft_wrap=False)
 
 
 def _is_tty(stderr: bool) -> bool:

@@ -60,7 +60,8 @@ def printed(capsys: pytest.CaptureFixture[str], table: Any) -> list[str]:
         (1234.5, "$1,234.50"),
         (1234567.891, "$1,234,567.89"),
         (0.005, "$0.01"),
-        (-3, "$-3.00"),  # the sign after the dollar
+        (-3, "-$3.00"),  # the sign before the dollar
+        (-0.004, "$0.00"),  # rounds to zero: no sign
     ],
 )
 def test_money(value: float | None, text: str) -> None:
@@ -110,7 +111,7 @@ def test_number_default_unit_is_none() -> None:
         ({"verdict": verdict(monthlySavings=0, savingsPercent=0)}, "$0.00/mo (0 %)"),
         ({"verdict": verdict(monthlySavings=1234.5, savingsPercent=12.5)}, "$1,234.50/mo (12.5 %)"),
         ({"verdict": verdict(monthlySavings=100, savingsPercent=33.333333)}, "$100.00/mo (33.3333 %)"),
-        ({"verdict": verdict(monthlySavings=-12.5, savingsPercent=-4)}, "$-12.50/mo (-4 %)"),
+        ({"verdict": verdict(monthlySavings=-12.5, savingsPercent=-4)}, "-$12.50/mo (-4 %)"),
     ],
 )
 def test_savings(fields: dict[str, Any], text: str) -> None:
@@ -123,7 +124,7 @@ def test_savings(fields: dict[str, Any], text: str) -> None:
         ({}, "-"),
         ({"verdict": verdict("CHANGE", instanceType="ml.c6i.xlarge", instanceCount=2)}, "CHANGE ml.c6i.xlarge x2"),
         ({"verdict": verdict("KEEP", instanceType="ml.m5.xlarge", instanceCount=4)}, "KEEP ml.m5.xlarge x4"),
-        ({"verdict": verdict("KEEP", instanceType="ml.m5.xlarge")}, "KEEP ml.m5.xlarge xNone"),
+        ({"verdict": verdict("KEEP", instanceType="ml.m5.xlarge")}, "KEEP ml.m5.xlarge"),
         ({"verdict": verdict("UNKNOWN")}, "UNKNOWN"),
         ({"verdict": verdict("CHANGE", instanceCount=3)}, "CHANGE"),
         ({"verdict": verdict("KEEP", instanceType="", instanceCount=3)}, "KEEP"),
@@ -245,7 +246,7 @@ def test_history_table_numbers_right_aligned_past_nine(capsys: pytest.CaptureFix
         "   2   2026-11-25 03:00:00   COMPLETED   -          "
         "UNKNOWN                    $0.00/mo                         59 s   -",
         "   3   2026-11-25 03:00:00   COMPLETED   -          "
-        "CHANGE ml.c5.xlarge x1   $-12.50/mo                            -   e-3",
+        "CHANGE ml.c5.xlarge x1   -$12.50/mo                            -   e-3",
         "   4   2026-11-22 03:00:00   FAILED      -          "
         "-                                 -                            -   -",
         "   5   2026-11-21 04:00:00   FAILED      -          "
@@ -274,16 +275,25 @@ def test_history_table_of_no_runs(capsys: pytest.CaptureFixture[str]) -> None:
     ]
 
 
-def test_history_table_cells_are_cut_never_wrapped(capsys: pytest.CaptureFixture[str]) -> None:
-    """A row wider than the console stays one line: its cells are cut (…), even at spaces."""
-    wide = record(verdict=verdict("KEEP", instanceType="ml.m5.xlarge " * 20, instanceCount=1))
+def test_history_table_rows_are_whole_in_a_pipe(capsys: pytest.CaptureFixture[str]) -> None:
+    """Piped (`rightsize history ... | grep`), a row is one whole line: an 80-character execution name
+    (Step Functions' limit, which fleet children's names reach) and a long verdict are not cut."""
+    name = "n" * 80
+    wide = record(
+        verdict=verdict(
+            "CHANGE", instanceType="ml.c6i.xlarge", instanceCount=12, monthlySavings=12345.5, savingsPercent=12.5
+        ),
+        durationSeconds=3725,
+        executionArn=f"arn:aws:states:us-east-1:123456789012:execution:ir-orchestrator:{name}",
+    )
     lines = printed(capsys, views.history_table("ep", [wide]))
     assert len(lines) == 6
-    assert lines[:2] == ["Runs of ep, newest first", ""]
-    assert (lines[3], lines[5]) == (rule(199), "")
-    assert lines[4].endswith("\u2026")
-    assert "KEEP ml.m5.xlarge ml.m5.xlarge" in lines[4]
-    assert max(len(line) for line in lines) == 200
+    assert lines[4] == (
+        "  1   2026-11-25 03:00:00   COMPLETED   -     CHANGE ml.c6i.xlarge x12   $12,345.50/mo (12.5 %)"
+        f"                1 h 2 min 5 s   {name}"
+    )
+    assert len(lines[4]) > 200
+    assert "\u2026" not in "".join(lines)
 
 
 # ----------------------------------------------------------------------------- progress and fleet lines
@@ -521,7 +531,7 @@ def test_comparison_rounding_zero_and_negative_bases() -> None:
         # To six decimals; the percentage to one.
         "targetMonthlyCost": {"before": 1, "after": 2.23456789, "change": 1.234568, "changePercent": 123.5},
         "verdict": {"before": "UNKNOWN", "after": "CHANGE"},
-        "monthlySavings": {"before": -100, "after": 50, "change": 150, "changePercent": -150.0},
+        "monthlySavings": {"before": -100, "after": 50, "change": 150, "changePercent": 150.0},
         "candidates": {
             "ml.t2.medium": {
                 "maxInvocations": {"before": 3, "after": 3, "change": 0, "changePercent": 0.0},
@@ -623,6 +633,25 @@ def test_comparison_table_without_figures(capsys: pytest.CaptureFixture[str]) ->
     ]
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "change"),
+    [
+        (1000, 13345, "+12,345 (+1234.5 %)"),  # never +1.234e+04
+        (20000, 10000, "-10,000 (-50 %)"),  # never -1e+04
+        (100, 1099.5, "+999.5 (+999.5 %)"),  # below a thousand: four significant digits
+        (2, 1.5, "-0.5 (-25 %)"),
+    ],
+)
+def test_comparison_table_changes_are_never_in_scientific_notation(
+    capsys: pytest.CaptureFixture[str], before: float, after: float, change: str
+) -> None:
+    found = views.comparison(
+        record(currentEndpoint={"maxInvocations": before}), record(currentEndpoint={"maxInvocations": after})
+    )
+    [row] = [line for line in printed(capsys, views.comparison_table(found)) if "max invocations" in line]
+    assert row.endswith(f"   {change}")
+
+
 def test_comparison_table_signs_zero_and_percent_without_change(capsys: pytest.CaptureFixture[str]) -> None:
     found = {
         "before": {"startedAt": "a", "status": "COMPLETED"},
@@ -652,7 +681,7 @@ def test_comparison_table_signs_zero_and_percent_without_change(capsys: pytest.C
         "  current: model latency                          5 ms      5 ms          +0 ms (+0 %)",
         "  target: monthly cost ($)                      $10.00    $10.00          +0.00 (+0 %)",
         "  verdict                                         KEEP   UNKNOWN",
-        "  monthly savings ($)                         $-100.00    $50.00               +150.00",
+        "  monthly savings ($)                         -$100.00    $50.00               +150.00",
         "  ml.x: max invocations/min                          1         2               +0.1235",
         "  ml.x: model latency                             1 ms      2 ms   -1.5 ms (-33.333 %)",
         "  ml.x: monthly cost ($)                         $1.50     $0.25       -1.25 (-83.7 %)",
@@ -709,14 +738,14 @@ def test_is_tty(monkeypatch: pytest.MonkeyPatch, stdout: Any, stderr: Any, expec
 @pytest.mark.parametrize(
     ("stdout", "stderr", "widths"),
     [
-        (Stream(True), Stream(False), (77, 200)),
-        (Stream(False), Stream(True), (200, 77)),
+        (Stream(True), Stream(False), (77, 1000)),
+        (Stream(False), Stream(True), (1000, 77)),
         (Stream(True), Stream(True), (77, 77)),
-        (Stream(False), Stream(False), (200, 200)),
-        (object(), object(), (200, 200)),
+        (Stream(False), Stream(False), (1000, 1000)),
+        (object(), object(), (1000, 1000)),
     ],
 )
-def test_console_width_is_the_terminals_or_200(
+def test_console_width_is_the_terminals_or_1000(
     monkeypatch: pytest.MonkeyPatch, stdout: Any, stderr: Any, widths: tuple[int, int]
 ) -> None:
     monkeypatch.setenv("COLUMNS", "77")
