@@ -1,0 +1,248 @@
+"""Publish's pure steps where mutation testing found them unpinned (make mutation, issue 11): the run
+sized and concluded at the observed traffic (`with_decision`) whole, with a policy that is not the
+default and a recommendation without an instance count; a target endpoint of another instance type
+measured by the benchmark's figures for that type (`_current_side`); no traffic measured; and a
+regression looked for only when the run has a job type and a current endpoint (`with_regression`).
+
+Every figure below is worked out by hand in the comments: 730 hours a month, per-instance prices.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from recommender.adapters.traffic import ObservedTraffic
+from recommender.logic import decision
+from recommender.models import CurrentEndpoint, RunRecord, TargetSnapshot
+from recommender.steps.publish import _current_side, with_decision, with_regression
+
+CURRENT: dict[str, Any] = {
+    "variantName": "AllTraffic",
+    "instanceType": "ml.m5.xlarge",
+    "instanceCount": 2,
+    "maxInvocations": 1000,
+    "modelLatencyMs": 100,
+}
+RECORD = RunRecord.model_validate(
+    {
+        "endpointName": "demo-endpoint",
+        "status": "COMPLETED",
+        "jobName": "job-name",
+        "jobType": "Default",
+        "executionArn": "arn:aws:states:us-east-1:123456789012:execution:Workflow:run-1",
+        "startedAt": "2026-11-25T03:00:00Z",
+        "currentEndpoint": CURRENT,
+        "recommendations": [
+            # $0.40/hour for 2 instances: $0.20 per instance.
+            {"rank": 1, "instanceType": "ml.c6i.xlarge", "instanceCount": 2, "costPerHour": 0.4,
+             "maxInvocations": 1500, "modelLatencyMs": 90},
+            # No count: no per-instance price, no monthly cost.
+            {"rank": 2, "instanceType": "ml.c5.large", "costPerHour": 0.1,
+             "maxInvocations": 800, "modelLatencyMs": 105},
+        ],
+    }
+)  # fmt: skip
+OBSERVED = ObservedTraffic(
+    endpoint_name="demo-endpoint",
+    variant_name="AllTraffic",
+    window_days=14,
+    window_minutes=20160,
+    minutes_with_data=20000,
+    mean_per_minute=300.5,
+    p95_per_minute=900.25,
+    peak_per_minute=1500.0,
+)
+HALF = decision.Policy(target_utilization=0.5)  # not the default 0.7: the policy must reach the decision
+
+
+def test_the_run_sized_priced_and_concluded_whole() -> None:
+    found = with_decision(RECORD, observed=OBSERVED, price=(0.23, "price-list"), policy=HALF).wire()
+
+    # The current endpoint: 2 x $0.23 x 730 = $335.80 a month; 2 x 1000 x 0.5 = 1000/min < a peak of 1500.
+    assert found["currentEndpoint"] == {**CURRENT, "monthlyCost": 335.8}
+    assert found["targetEndpoint"] == {
+        "endpointName": "demo-endpoint",
+        "variantName": "AllTraffic",
+        "instanceType": "ml.m5.xlarge",
+        "instanceCount": 2,
+        "monthlyCost": 335.8,
+    }
+    sized = [
+        {key: rec.get(key) for key in ("rank", "instancesForPeak", "instancesForP95", "monthlyCost", "latencyDeltaMs")}
+        for rec in found["recommendations"]
+    ]
+    assert sized == [
+        # 1500 x 0.5 = 750/min an instance: 1500 / 750 = 2 for the peak, 900.25 / 750 -> 2 for p95;
+        # 2 x $0.20 x 730 = $292; 90 - 100 ms.
+        {"rank": 1, "instancesForPeak": 2, "instancesForP95": 2, "monthlyCost": 292, "latencyDeltaMs": -10},
+        # 800 x 0.5 = 400/min: 1500 / 400 -> 4, 900.25 / 400 -> 3; no price; 105 - 100 ms.
+        {"rank": 2, "instancesForPeak": 4, "instancesForP95": 3, "monthlyCost": None, "latencyDeltaMs": 5},
+    ]
+    assert found["traffic"] == {
+        "endpointName": "demo-endpoint",
+        "windowDays": 14,
+        "minutesWithData": 20000,
+        "meanPerMinute": 300.5,
+        "p95PerMinute": 900.25,
+        "peakPerMinute": 1500,
+        "source": "cloudwatch",
+    }
+    assert found["prices"] == {"currentPerHour": 0.23, "source": "price-list"}
+    assert found["verdict"] == {
+        "decision": "CHANGE",
+        "rank": 1,
+        "instanceType": "ml.c6i.xlarge",
+        "instanceCount": 2,
+        "monthlySavings": 43.8,  # 335.80 - 292.00
+        "savingsPercent": 13,  # 43.8 / 335.8 = 13.04 %
+        "reason": "the current ml.m5.xlarge x2 cannot serve the peak of 1500/min at 0.5 utilization; "
+        "rank 1 ml.c6i.xlarge x2 at $292.00/month for a peak of 1500/min at 0.5 utilization; "
+        "latency <= 110 ms (current + 10%)",
+    }
+
+
+def test_a_quiet_endpoint_keeps_its_traffic_figures_and_zero_only_where_unknown() -> None:
+    quiet = ObservedTraffic(
+        endpoint_name="demo-endpoint",
+        variant_name="AllTraffic",
+        window_days=7,
+        window_minutes=10080,
+        minutes_with_data=0,
+        mean_per_minute=float("nan"),  # no datapoint: not a number, stored as 0
+        p95_per_minute=0.5,
+        peak_per_minute=2.0,
+    )
+    found = with_decision(RECORD, observed=quiet, price=(0.23, "price-list"), policy=HALF).wire()
+    assert found["traffic"] == {
+        "endpointName": "demo-endpoint",
+        "windowDays": 7,
+        "minutesWithData": 0,
+        "meanPerMinute": 0,
+        "p95PerMinute": 0.5,
+        "peakPerMinute": 2,
+        "source": "cloudwatch",
+    }
+
+
+def test_another_target_endpoint_is_measured_by_the_benchmarks_figures_for_its_type() -> None:
+    target = TargetSnapshot(
+        endpoint_name="prod-endpoint", variant_name="Blue", instance_type="ml.c5.large", instance_count=3
+    )
+    found = with_decision(RECORD, observed=None, price=(0.1, "recommendation"), policy=HALF, target=target).wire()
+
+    # The benchmarked endpoint is not the one priced: its record keeps no monthly cost.
+    assert found["currentEndpoint"] == CURRENT
+    # 3 x $0.10 x 730 = $219.
+    assert found["targetEndpoint"] == {
+        "endpointName": "prod-endpoint",
+        "variantName": "Blue",
+        "instanceType": "ml.c5.large",
+        "instanceCount": 3,
+        "monthlyCost": 219,
+    }
+    # Latency against ml.c5.large's own 105 ms (rank 2), not the benchmarked endpoint's 100 ms.
+    assert [(rec["rank"], rec.get("latencyDeltaMs")) for rec in found["recommendations"]] == [(1, -15), (2, 0)]
+    # No traffic measured: nothing to size for.
+    assert "traffic" not in found
+    assert found["verdict"] == {
+        "decision": "UNKNOWN",
+        "reason": "no traffic measurement for the target endpoint: cannot size the recommendations",
+    }
+    assert found["prices"] == {"currentPerHour": 0.1, "source": "recommendation"}
+
+
+# ------------------------------------------------------------------------------ the side being right-sized
+def record_with(recommendations: list[dict[str, Any]] | None) -> RunRecord:
+    return RECORD.model_copy(
+        update={"recommendations": None}
+        if recommendations is None
+        else {
+            "recommendations": RunRecord.model_validate(
+                {**RECORD.wire(), "recommendations": recommendations}
+            ).recommendations
+        }
+    )
+
+
+def test_without_a_target_the_side_is_the_benchmarked_endpoint() -> None:
+    assert _current_side(RECORD, None) == RECORD.current_endpoint
+
+
+def test_a_target_of_the_benchmarked_type_takes_the_benchmarked_figures() -> None:
+    target = TargetSnapshot(endpoint_name="prod", variant_name="Blue", instance_type="ml.m5.xlarge", instance_count=5)
+    assert _current_side(RECORD, target) == CurrentEndpoint(
+        variant_name="Blue", instance_type="ml.m5.xlarge", instance_count=5, max_invocations=1000, model_latency_ms=100
+    )
+
+
+def test_a_target_of_another_type_takes_the_first_recommendation_of_that_type() -> None:
+    record = record_with(
+        [
+            {"rank": 1, "instanceType": "ml.c6i.xlarge", "maxInvocations": 1500, "modelLatencyMs": 90},
+            {"rank": 2, "instanceType": "ml.c5.large", "maxInvocations": 800, "modelLatencyMs": 105},
+            {"rank": 3, "instanceType": "ml.c5.large", "maxInvocations": 700, "modelLatencyMs": 120},
+        ]
+    )
+    target = TargetSnapshot(endpoint_name="prod", variant_name="Blue", instance_type="ml.c5.large", instance_count=3)
+    assert _current_side(record, target) == CurrentEndpoint(
+        variant_name="Blue", instance_type="ml.c5.large", instance_count=3, max_invocations=800, model_latency_ms=105
+    )
+
+
+@pytest.mark.parametrize(
+    "recommendations",
+    [None, [], [{"rank": 1, "instanceType": "ml.c6i.xlarge", "maxInvocations": 1500, "modelLatencyMs": 90}]],
+)
+def test_a_target_of_a_type_nobody_benchmarked_has_no_figures(recommendations: list[dict[str, Any]] | None) -> None:
+    target = TargetSnapshot(endpoint_name="prod", variant_name="Blue", instance_type="ml.g5.xlarge", instance_count=1)
+    assert _current_side(record_with(recommendations), target) == CurrentEndpoint(
+        variant_name="Blue", instance_type="ml.g5.xlarge", instance_count=1
+    )
+
+
+# ------------------------------------------------------------------------------ regression
+class PreviousRuns:
+    """The one store call with_regression makes, answered with a run measured much better."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[str, str | None]] = []
+
+    def previous_completed_run(self, endpoint: str, job_type: str | None, *, before: str) -> dict[str, Any]:
+        self.asked.append((endpoint, job_type))
+        return {
+            "runKey": "RUN#2026-11-18T03:00:00Z#job-0",
+            "currentEndpoint": {"maxInvocations": 4000, "modelLatencyMs": 10},
+        }
+
+
+def regression_of(record: RunRecord, store: PreviousRuns) -> RunRecord:
+    return with_regression(record, store=store, throughput_drop_percent=10, latency_rise_percent=10)  # type: ignore[arg-type]
+
+
+def test_a_regression_is_found_against_the_previous_run() -> None:
+    store = PreviousRuns()
+    found = regression_of(RECORD, store)
+    assert store.asked == [("demo-endpoint", "Default")]
+    assert found.wire()["regression"] == {
+        "throughputDropPercent": 75,  # 4000 -> 1000
+        "latencyRisePercent": 900,  # 10 -> 100 ms
+        "previousRunKey": "RUN#2026-11-18T03:00:00Z#job-0",
+    }
+
+
+@pytest.mark.parametrize("missing", ["job_type", "current_endpoint"])
+def test_no_job_type_or_no_current_endpoint_looks_for_nothing(missing: str) -> None:
+    store = PreviousRuns()
+    record = RECORD.model_copy(update={missing: None})
+    assert regression_of(record, store) is record
+    assert store.asked == []
+
+
+def test_no_regression_returns_the_record_itself() -> None:
+    class SameAsBefore(PreviousRuns):
+        def previous_completed_run(self, endpoint: str, job_type: str | None, *, before: str) -> dict[str, Any]:
+            return {"runKey": "RUN#2026-11-18T03:00:00Z#job-0", "currentEndpoint": CURRENT}
+
+    assert regression_of(RECORD, SameAsBefore()) is RECORD
