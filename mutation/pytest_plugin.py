@@ -8,9 +8,11 @@ with mutants/ by every fresh run): the first session synthesizes, in mutmut's ma
 collects which tests reach which function, with no mutant active; every mutant reads it from disk.
 The template is the handler tier's environment, not what it tests (the infra tier is not run here).
 
-It also runs the unit tier's tests of a mutant before the handler tier's, and each tier's fastest
-first (the durations mutmut measured): mutmut stops at the first failure, and a unit test costs
-milliseconds where a handler test builds a world (moto, the strict IAM world) first.
+It also orders a mutant's tests so that the one that fails comes early (mutmut stops at the first
+failure): first the tests that killed earlier mutants of the same function (most mutants of a
+function fall to the same test), then the unit tier's before the handler tier's, each tier's fastest
+first (the durations mutmut measured). A unit test costs milliseconds where a handler test builds a
+world (moto, the strict IAM world) first. The order decides no result: a survivor runs them all.
 
 And botocore's JSON files (service models, endpoint rules) are parsed once per process, not once
 per new session: every handler test's clients are new sessions, each of which parsed the same
@@ -25,12 +27,15 @@ import fcntl
 import functools
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 CACHE_DIR = "synth-cache"
+# mutants/killers/<function>.txt: the tests that killed mutants of that function, one a line.
+KILLERS_DIR = "killers"
 
 
 def pytest_configure() -> None:
@@ -65,7 +70,44 @@ def _cache_synthesis() -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     durations = _durations()
-    items.sort(key=lambda item: (item.nodeid.startswith("tests/handlers/"), durations.get(item.nodeid, 0.0)))
+    killers = {nodeid: rank for rank, nodeid in enumerate(_killers(_function_under_test()))}
+    items.sort(
+        key=lambda item: (
+            killers.get(item.nodeid, len(killers)),
+            item.nodeid.startswith("tests/handlers/"),
+            durations.get(item.nodeid, 0.0),
+        )
+    )
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """The test that killed a mutant goes first for the next mutants of the same function."""
+    function = _function_under_test()
+    if function is None or not report.failed:
+        return
+    path = _killers_path(function)
+    path.parent.mkdir(exist_ok=True)
+    with path.open("a") as listing:
+        fcntl.flock(listing, fcntl.LOCK_EX)
+        listing.write(f"{report.nodeid}\n")
+
+
+def _function_under_test() -> str | None:
+    """The mutated function of this session (`recommender.steps.check.x_unreachable`), if any."""
+    name = os.environ.get("MUTANT_UNDER_TEST", "")
+    return name.rsplit("__mutmut_", 1)[0] if "__mutmut_" in name else None
+
+
+def _killers_path(function: str) -> Path:
+    return Path.cwd() / KILLERS_DIR / f"{function}.txt"
+
+
+def _killers(function: str | None) -> list[str]:
+    """The tests that killed mutants of this function so far, the latest first (each once)."""
+    if function is None or not _killers_path(function).exists():
+        return []
+    found = _killers_path(function).read_text().split()
+    return list(dict.fromkeys(reversed(found)))
 
 
 @functools.cache
