@@ -9,6 +9,7 @@ Every figure below is worked out by hand in the comments: 730 hours a month, per
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ import pytest
 from recommender.adapters.traffic import ObservedTraffic
 from recommender.logic import decision
 from recommender.models import CurrentEndpoint, RunRecord, TargetSnapshot
+from recommender.steps import publish
 from recommender.steps.publish import _current_side, with_decision, with_regression
+from tests.unit.support import settings
 
 CURRENT: dict[str, Any] = {
     "variantName": "AllTraffic",
@@ -246,3 +249,116 @@ def test_no_regression_returns_the_record_itself() -> None:
             return {"runKey": "RUN#2026-11-18T03:00:00Z#job-0", "currentEndpoint": CURRENT}
 
     assert regression_of(RECORD, SameAsBefore()) is RECORD
+
+
+# ------------------------------------------------------------------------------ decide_run's reads
+class Prices:
+    """The price cache in the table: what decide_run reads and writes of it."""
+
+    def __init__(self, cached: float | None = None) -> None:
+        self.cached = cached
+        self.put: list[tuple[str, str, float, int]] = []
+
+    def cached_price(self, region: str, instance_type: str, now: int) -> float | None:
+        return self.cached
+
+    def put_price(self, region: str, instance_type: str, per_hour: float, now: int) -> None:
+        self.put.append((region, instance_type, per_hour, now))
+
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[Any]]:
+    """Traffic and Price List answers decide_run gets, with what it asked."""
+    asked: dict[str, list[Any]] = {"traffic": [], "price": []}
+
+    def observed_traffic(endpoint: str, variant: str, *, days: int, now: datetime) -> ObservedTraffic:
+        asked["traffic"].append((endpoint, variant, days, now))
+        return OBSERVED
+
+    def hourly_price(instance_type: str, region: str, recommendations: Any = ()) -> tuple[float | None, str]:
+        asked["price"].append((instance_type, region, recommendations))
+        return asked.get("answer", [(0.23, "price-list")])[0]
+
+    monkeypatch.setattr(publish.traffic, "observed_traffic", observed_traffic)
+    monkeypatch.setattr(publish.prices, "hourly_price", hourly_price)
+    return asked
+
+
+def decided(record: RunRecord, store: Prices, **changes: Any) -> RunRecord:
+    cfg = settings(TARGET_UTILIZATION=0.5, LATENCY_TOLERANCE_PERCENT=20, TRAFFIC_LOOKBACK_DAYS=7)
+    arguments: dict[str, Any] = {"cfg": cfg, "region": "eu-west-1", "now": NOW, "max_latency_ms": None, **changes}
+    return publish.decide_run(record, store=store, **arguments)  # type: ignore[arg-type]
+
+
+def test_decide_run_reads_the_traffic_and_the_price_list_and_caches_the_price(reads: dict[str, list[Any]]) -> None:
+    store = Prices()
+    found = decided(RECORD, store)
+    assert reads["traffic"] == [("demo-endpoint", "AllTraffic", 7, NOW)]
+    assert reads["price"] == [("ml.m5.xlarge", "eu-west-1", RECORD.recommendations)]
+    assert store.put == [("eu-west-1", "ml.m5.xlarge", 0.23, int(NOW.timestamp()))]
+    assert found.verdict is not None
+    # The settings' policy: 0.5 utilization, current + 20 % latency.
+    assert found.verdict.reason == (
+        "the current ml.m5.xlarge x2 cannot serve the peak of 1500/min at 0.5 utilization; "
+        "rank 1 ml.c6i.xlarge x2 at $292.00/month for a peak of 1500/min at 0.5 utilization; "
+        "latency <= 120 ms (current + 20%)"
+    )
+
+
+def test_decide_run_takes_the_runs_latency_bound(reads: dict[str, list[Any]]) -> None:
+    found = decided(RECORD, Prices(), max_latency_ms=95)
+    assert found.verdict is not None
+    assert found.verdict.reason.endswith("latency <= 95 ms (maxModelLatencyMs)")
+
+
+def test_a_cached_price_is_neither_asked_for_nor_cached_again(reads: dict[str, list[Any]]) -> None:
+    store = Prices(cached=0.25)
+    found = decided(RECORD, store)
+    assert reads["price"] == []
+    assert store.put == []
+    assert found.prices is not None
+    assert found.wire()["prices"] == {"currentPerHour": 0.25, "source": "price-list"}
+
+
+@pytest.mark.parametrize("answer", [(0.3, "recommendation"), (None, "price-list"), (None, "unknown")])
+def test_only_a_price_list_price_is_cached(reads: dict[str, list[Any]], answer: tuple[float | None, str]) -> None:
+    reads["answer"] = [answer]
+    store = Prices()
+    found = decided(RECORD, store)
+    assert store.put == []
+    assert found.wire()["prices"] == {
+        k: v for k, v in (("currentPerHour", answer[0]), ("source", answer[1])) if v is not None
+    }
+
+
+def test_a_run_without_recommendations_asks_the_price_list_with_none(reads: dict[str, list[Any]]) -> None:
+    decided(RECORD.model_copy(update={"recommendations": None}), Prices())
+    assert reads["price"] == [("ml.m5.xlarge", "eu-west-1", [])]
+
+
+def test_no_variant_no_traffic_and_no_instance_type_no_price(reads: dict[str, list[Any]]) -> None:
+    record = RECORD.model_copy(update={"current_endpoint": CurrentEndpoint(instance_count=2)})
+    found = decided(record, Prices())
+    assert reads == {"traffic": [], "price": []}
+    assert found.wire()["prices"] == {"source": "unknown"}
+    assert "traffic" not in found.wire()
+
+
+# ------------------------------------------------------------------------------ with_scaling's refusals
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"traffic": None},  # a CHANGE, but no traffic to scale for
+        {"target_endpoint": None},
+    ],
+)
+def test_a_change_without_traffic_or_target_variant_gets_no_scaling_advice(changes: dict[str, Any]) -> None:
+    record = with_decision(RECORD, observed=OBSERVED, price=(0.23, "price-list"), policy=HALF)
+    assert record.verdict is not None
+    assert record.verdict.decision == "CHANGE"
+    chosen = [rec.model_copy(update={"recommendation_id": "rec-1"}) for rec in record.recommendations or []]
+    refused = record.model_copy(update={"recommendations": chosen, **changes})
+    assert publish.with_scaling(refused) is refused
