@@ -16,8 +16,9 @@ world (moto, the strict IAM world) first. The order decides no result: a survivo
 
 And botocore's JSON files (service models, endpoint rules) are parsed once per process, not once
 per new session: every handler test's clients are new sessions, each of which parsed the same
-models again (about 17 files a test, SageMaker's megabytes among them). Loaded by the fork server's
-warm-up (mutation/warm_up.py), they serve every mutant's run.
+models again (about 17 files a test, SageMaker's megabytes among them). mutmut forks every
+mutant's run from its main process after that process ran the whole selection once ("clean
+tests"), so each run starts with every model parsed.
 """
 
 from __future__ import annotations
