@@ -62,9 +62,10 @@ browser: ## Debian's chromium and chromedriver for the report's browser test (ro
 test: lint typecheck node_modules/.installed $(CHECKOV_STAMP) browser ## lint, types, every test tier and the checkers (what CI runs)
 	$(VENV)/bin/pytest -n 2 -q
 
-# Mutation testing (mutation/, mutmut): every mutant of recommender's logic/ and steps/ against
-# tests/unit and tests/handlers, 2 at a time. Not part of `make test`: it takes the better part of an
-# hour on 2 cores. Fails when a module scores below 95 % (equivalents, mutation/equivalent.txt, excluded).
+# Mutation testing (mutation/, mutmut): every mutant of recommender's logic/ and steps/ and of the
+# CLI's views.py and progress.py, against tests/unit and tests/handlers, 2 at a time. Not part of
+# `make test`: it takes over an hour on 2 cores. Fails when a module scores below 95 % (equivalents,
+# mutation/equivalent.txt, excluded).
 mutation: $(STAMP) ## mutation testing: a fresh run and the score per module (ARGS="summary", "--help")
 	$(PY) -m mutation $(or $(ARGS),run)
 

@@ -1,4 +1,5 @@
-"""make mutation: mutmut over the Lambda package's logic/ and steps/, killed by tests/unit and tests/handlers.
+"""make mutation: mutmut over the Lambda package's logic/ and steps/ and the CLI's pure modules
+(rightsize/views.py, rightsize/progress.py), killed by tests/unit and tests/handlers.
 
     python -m mutation run                   a fresh full run (mutants/ rebuilt), then the summary
     python -m mutation resume                carry on with an interrupted run (and the mutants of functions

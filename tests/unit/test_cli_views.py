@@ -1,6 +1,6 @@
 """rightsize.views: what the CLI prints for people (pure: no AWS).
 
-Tables are rendered by `views.print_table` (a pipe: 200 columns, no colour) and compared whole, line
+Tables are rendered by `views.print_table` (a pipe: 1000 columns, no colour) and compared whole, line
 by line: column order, headers, justification, title and the rule under the header.
 """
 
