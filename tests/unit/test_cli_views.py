@@ -166,17 +166,22 @@ def test_summary_of_a_run_without_a_job() -> None:
     )
 
 
-def test_summary_is_the_subject_then_the_email_with_the_regions_console_links() -> None:
-    full = record(
+def full_record(**verdict_fields: Any) -> RunRecord:
+    """A COMPLETED Default run with a regression and a CHANGE verdict that saves $1,234.50 (12.5 %)."""
+    return record(
         jobArn=JOB_ARN,
         jobType="Default",
         executionArn=ARN,
         durationSeconds=2700,
         regression={"throughputDropPercent": 20, "previousRunKey": "RUN#x#y"},
         verdict=verdict(
-            instanceType="ml.c6i.xlarge", instanceCount=2, monthlySavings=1234.5, savingsPercent=12.5, reason="cheaper"
+            instanceType="ml.c6i.xlarge", instanceCount=2, monthlySavings=1234.5, savingsPercent=12.5, **verdict_fields
         ),
     )
+
+
+def test_summary_is_the_subject_then_the_email_with_the_regions_console_links() -> None:
+    full = full_record(reason="cheaper")
     assert views.summary(full, "eu-west-1") == (
         "Right-size ep: ml.c6i.xlarge saves $1,234/month\n"
         "\n"
@@ -200,14 +205,7 @@ def test_summary_is_the_subject_then_the_email_with_the_regions_console_links() 
 
 # ----------------------------------------------------------------------------- history_table
 def test_history_table(capsys: pytest.CaptureFixture[str]) -> None:
-    full = record(
-        jobArn=JOB_ARN,
-        jobType="Default",
-        executionArn=ARN,
-        durationSeconds=2700,
-        regression={"throughputDropPercent": 20, "previousRunKey": "RUN#x#y"},
-        verdict=verdict(instanceType="ml.c6i.xlarge", instanceCount=2, monthlySavings=1234.5, savingsPercent=12.5),
-    )
+    full = full_record()
     bare = record(status="FAILED", jobName="job-2", startedAt="2026-11-24T03:00:00Z", durationSeconds=0)
     assert printed(capsys, views.history_table("ep", [full, bare])) == [
         "Runs of ep, newest first",
