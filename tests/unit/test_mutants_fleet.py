@@ -4,10 +4,14 @@ reason of exactly the summary's limit, savings under a dollar in the subject, ve
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
 
-from recommender.logic.fleet import child_name, email_text, subject, summarize
-from recommender.models import ExecutionRef, FleetItem, FleetRecord, FleetRun, RunRecord
+from recommender.logic.fleet import child_name, email_text, notification, subject, summarize
+from recommender.logic.notification import SNS_MESSAGE_MAX_BYTES
+from recommender.models import ExecutionRef, FleetItem, FleetRecord, FleetRun, FleetSelection, FleetSkip, RunRecord
 from recommender.steps import fleet as fleet_steps
 from tests.unit.support import settings
 
@@ -115,3 +119,106 @@ def test_a_verdict_cell_names_the_instances_only_with_a_decision_and_an_instance
     assert f"{'keep':<40} {'COMPLETED':<10} {'KEEP':<28} {'-':>14}" in lines
     assert f"{'typed':<40} {'COMPLETED':<10} {'-':<28} {'-':>14}" in lines
     assert f"{'change':<40} {'COMPLETED':<10} {'CHANGE ml.c5.xlarge x2':<28} {'120.50':>14}" in lines
+
+
+# ------------------------------------------------------------------------------ the fleet's one message
+LIMIT = SNS_MESSAGE_MAX_BYTES - 2048  # the message's own budget: attributes and subject fit in the rest
+
+
+def big_fleet(runs: int, first_child_chars: int, skipped: int = 0) -> FleetRecord:
+    """Failed runs with 300-character reasons; the first child's name sets the size to the byte (it is
+    in the JSON only, once)."""
+    return fleet_record(
+        [
+            FleetRun(
+                endpoint_name=f"ep-{i:04d}",
+                child_name="c" * first_child_chars if i == 0 else f"child-{i:04d}",
+                execution_status="FAILED",
+                status="FAILED",
+                failure_reason="r" * 300,
+            )
+            for i in range(runs)
+        ],
+        0,
+    ).model_copy(update={"skipped": [FleetSkip(endpoint_name=f"s-{i:04d}", reason="x" * 100) for i in range(skipped)]})
+
+
+def whole_size(record: FleetRecord) -> int:
+    """The size of the message carrying every run and skipped endpoint."""
+    document = json.dumps(record.wire(), separators=(",", ":"))
+    email = email_text(record, runs_shown=len(record.runs), skipped_shown=len(record.skipped))
+    return len(json.dumps({"default": document, "email": email}).encode())
+
+
+def exactly_at_the_limit() -> FleetRecord:
+    runs = next(n for n in range(250, 400) if whole_size(big_fleet(n + 1, 10)) > LIMIT)
+    record = big_fleet(runs, 10 + LIMIT - whole_size(big_fleet(runs, 10)))
+    assert whole_size(record) == LIMIT
+    return record
+
+
+def test_the_json_is_compact() -> None:
+    record = big_fleet(2, 5, skipped=1)
+    assert json.loads(notification(record).message)["default"] == json.dumps(record.wire(), separators=(",", ":"))
+
+
+def test_a_message_of_exactly_the_budget_carries_every_run() -> None:
+    record = exactly_at_the_limit()
+    document = json.loads(json.loads(notification(record).message)["default"])
+    assert len(document["runs"]) == len(record.runs)
+    assert "runsOmitted" not in document
+
+
+def test_one_byte_more_and_half_the_runs_are_left_out() -> None:
+    at_limit = exactly_at_the_limit()
+    record = big_fleet(len(at_limit.runs), len(at_limit.runs[0].child_name) + 1)
+    message = notification(record).message
+    document = json.loads(json.loads(message)["default"])
+    assert len(message.encode()) <= LIMIT
+    assert document["runsOmitted"] == len(record.runs) - len(record.runs) // 2
+    assert len(document["runs"]) == len(record.runs) // 2
+
+
+def test_as_many_runs_as_skipped_endpoints_and_too_large_is_cut_too() -> None:
+    record = big_fleet(300, 10, skipped=300)
+    assert whole_size(record) > LIMIT
+    message = notification(record).message
+    assert len(message.encode()) <= LIMIT
+    assert json.loads(json.loads(message)["default"])["runsOmitted"] == 150
+
+
+# ------------------------------------------------------------------------------ Summarize Fleet's statuses
+class NoRuns:
+    """The store as Summarize Fleet uses it: no run records, the fleet item written."""
+
+    def run_of_execution(self, endpoint: str, execution_arn: str) -> None:
+        return None
+
+    def put_fleet(self, record: FleetRecord) -> bool:
+        return False  # stored before: not announced again
+
+
+def test_a_child_result_without_a_status_counts_as_failed() -> None:
+    selection = FleetSelection(
+        fleet_name="weekly",
+        execution_arn=FLEET.id,
+        started_at="2026-11-25T03:00:00Z",
+        trigger="manual",
+        items=[FleetItem(endpoint_name=name, child_name=f"weekly-{name}", input={}) for name in ("a", "b", "c")],
+        skipped=[],
+        max_concurrency=2,
+        concurrency_source="config",
+    )
+    record = fleet_steps.summarize_fleet(
+        selection,
+        [{"childName": "weekly-a", "executionStatus": "SUCCEEDED"}, {"childName": "weekly-b"}],
+        child_state_machine_arn="arn:aws:states:us-east-1:123456789012:stateMachine:ir-orchestrator",
+        cfg=CFG,
+        store=NoRuns(),  # type: ignore[arg-type]
+        now=datetime(2026, 11, 25, 5, tzinfo=UTC),
+    )
+    assert [(run.endpoint_name, run.execution_status) for run in record.runs] == [
+        ("a", "SUCCEEDED"),
+        ("b", "FAILED"),  # without executionStatus (both of the Map's paths set it): not a success
+        ("c", "UNKNOWN"),  # no result at all
+    ]
