@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recommender.adapters.api_model import request_violations
+from recommender.logic.job_request import job_members
 from recommender.logic.naming import job_name
 from recommender.models import EndpointSnapshot, ExecutionInput, ExecutionRef, RunState
 from recommender.steps.start import JOB_DESCRIPTION_MAX, create_request, default_description
@@ -115,3 +116,44 @@ def test_a_documented_load_test_passes() -> None:
 
     request = parse_request(advanced(trafficPattern=PHASES, stoppingConditions=STOPPING, jobDurationInSeconds=7200))
     assert request.job_type == "Advanced"
+
+
+# ------------------------------------------------------------------ the job's members, one definition
+def test_a_default_jobs_members_benchmark_the_endpoint_with_its_model_package() -> None:
+    request = ExecutionInput.parse({"endpointName": "demo-endpoint", "modelPackageVersionArn": PACKAGE})
+    assert job_members(request) == {
+        "JobType": "Default",
+        "InputConfig": {"ModelPackageVersionArn": PACKAGE, "Endpoints": [{"EndpointName": "demo-endpoint"}]},
+    }
+
+
+def test_an_advanced_jobs_members_carry_every_load_test_member_given() -> None:
+    limit = {"MaxNumberOfTests": 4, "MaxParallelOfTests": 2}
+    request = ExecutionInput.parse(
+        advanced(trafficPattern=PHASES, stoppingConditions=STOPPING, jobDurationInSeconds=7200, resourceLimit=limit)
+    )
+    members = job_members(request)
+    assert members == {
+        "JobType": "Advanced",
+        "InputConfig": {
+            "ModelPackageVersionArn": PACKAGE,
+            "Endpoints": [{"EndpointName": "e"}],
+            "JobDurationInSeconds": 7200,
+            "TrafficPattern": PHASES,
+            "ResourceLimit": limit,
+        },
+        "StoppingConditions": STOPPING,
+    }
+    # What Start Job sends: the same members, with the job's name, role and description.
+    sent = create_request(
+        state(
+            "e",
+            jobType="Advanced",
+            resourceLimit=limit,
+            trafficPattern=PHASES,
+            stoppingConditions=STOPPING,
+            jobDurationInSeconds=7200,
+        ),
+        ROLE,
+    )
+    assert {key: sent[key] for key in members} == members
