@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from recommender.logic.fleet import child_name, email_text, notification, subject, summarize
+from recommender.logic.fleet import child_name, email_text, notification, subject, summarize, total_savings
 from recommender.logic.notification import SNS_MESSAGE_MAX_BYTES
 from recommender.models import ExecutionRef, FleetItem, FleetRecord, FleetRun, FleetSelection, FleetSkip, RunRecord
 from recommender.steps import fleet as fleet_steps
@@ -222,3 +222,38 @@ def test_a_child_result_without_a_status_counts_as_failed() -> None:
         ("b", "FAILED"),  # without executionStatus (both of the Map's paths set it): not a success
         ("c", "UNKNOWN"),  # no result at all
     ]
+
+
+def test_total_savings_count_every_saving_change_to_the_cent() -> None:
+    runs = [
+        FleetRun(
+            endpoint_name="a", child_name="a", execution_status="SUCCEEDED", decision="CHANGE", monthly_savings=1.234
+        ),
+        FleetRun(
+            endpoint_name="b", child_name="b", execution_status="SUCCEEDED", decision="CHANGE", monthly_savings=0.5
+        ),
+        FleetRun(
+            endpoint_name="c", child_name="c", execution_status="SUCCEEDED", decision="CHANGE", monthly_savings=2.347
+        ),
+        # Not savings: a change that costs more, a KEEP, a change without a figure.
+        FleetRun(
+            endpoint_name="d", child_name="d", execution_status="SUCCEEDED", decision="CHANGE", monthly_savings=-9
+        ),
+        FleetRun(endpoint_name="e", child_name="e", execution_status="SUCCEEDED", decision="KEEP", monthly_savings=7),
+        FleetRun(endpoint_name="f", child_name="f", execution_status="SUCCEEDED", decision="CHANGE"),
+    ]
+    assert total_savings(runs) == 4.08  # 1.234 + 0.5 + 2.347 = 4.081
+
+
+def test_a_fleet_stored_before_its_cap_had_a_source_says_nothing_of_one() -> None:
+    record = fleet_record([], 0)
+    assert record.concurrency_source is None
+    assert email_text(record).splitlines()[0] == (
+        "Fleet run weekly: 0 runs (0 completed), 0 endpoints skipped; at most 2 jobs at once"
+    )
+    quota = record.model_copy(update={"concurrency_source": "service-quotas"})
+    assert (
+        email_text(quota)
+        .splitlines()[0]
+        .startswith("Fleet run weekly: 0 runs (0 completed), 0 endpoints skipped; at most 2 jobs at once (")
+    )
