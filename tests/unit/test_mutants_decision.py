@@ -10,7 +10,17 @@ import math
 
 import pytest
 
-from recommender.logic.decision import Candidate, Current, Policy, Traffic, decide, size_candidate
+from recommender.logic.decision import (
+    Candidate,
+    Current,
+    Policy,
+    Traffic,
+    decide,
+    instances_for,
+    monthly_cost,
+    serves_peak,
+    size_candidate,
+)
 from recommender.logic.scaling import objective
 
 TRAFFIC = Traffic(mean=50, p95=80, peak=100, minutes_with_data=600)
@@ -60,7 +70,9 @@ def test_a_free_candidate_is_the_cheapest() -> None:
 
 
 def test_at_the_same_cost_a_known_latency_beats_an_unknown_one() -> None:
-    verdict = decide([candidate(1, latency=None), candidate(2, latency=9)], CURRENT, TRAFFIC).verdict
+    # No latency bound (the current latency is unknown): both candidates are in, the tie is on cost.
+    unbounded = Current("ml.m5.xlarge", 1, None, 0.2, 200)
+    verdict = decide([candidate(1, latency=None), candidate(2, latency=9)], unbounded, TRAFFIC).verdict
     assert verdict.rank == 2
 
 
@@ -120,3 +132,52 @@ def test_the_scaling_objective_of_figures_that_are_not_finite(
     mean: float, peak: float, bounds: tuple[int, int]
 ) -> None:
     assert objective(mean, peak) == bounds
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"target_utilization": 1},  # all of MaxInvocations
+        {"target_utilization": 0.01},
+        {"latency_tolerance_percent": 0},  # no slower than now
+        {"latency_tolerance_percent": 0.5},
+        {"max_model_latency_ms": 0.5},  # under a millisecond is a bound too
+    ],
+)
+def test_policies_at_their_bounds_are_valid(fields: dict[str, float]) -> None:
+    policy = Policy(**fields)
+    assert {name: getattr(policy, name) for name in fields} == fields
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"target_utilization": 0}, r"^target utilization must be in \(0, 1\], got 0$"),
+        ({"target_utilization": 1.01}, r"^target utilization must be in \(0, 1\], got 1.01$"),
+        ({"latency_tolerance_percent": -0.1}, r"^latency tolerance must be >= 0 percent, got -0.1$"),
+        ({"max_model_latency_ms": 0}, r"^max model latency must be > 0 ms, got 0$"),
+    ],
+)
+def test_policies_out_of_bounds_are_refused_with_the_rule(fields: dict[str, float], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Policy(**fields)
+
+
+@pytest.mark.parametrize("utilization", [0, 1.5, -1])
+def test_sizing_refuses_a_utilization_outside_0_to_1(utilization: float) -> None:
+    with pytest.raises(ValueError, match=rf"^target utilization must be in \(0, 1\], got {utilization}$"):
+        instances_for(100, 50, utilization)
+
+
+def test_sizing_at_full_utilization() -> None:
+    assert instances_for(100, 50, 1) == 2
+
+
+def test_a_monthly_cost_is_rounded_to_the_cent() -> None:
+    assert monthly_cost(1, 0.0001) == 0.07  # 0.073
+
+
+def test_an_endpoint_under_one_invocation_a_minute_per_instance_is_sized_too() -> None:
+    slow = Current("ml.m5.xlarge", 1, 10.0, 0.2, 0.5)
+    assert serves_peak(slow, Traffic(mean=0.1, p95=0.2, peak=0.3, minutes_with_data=60), 1.0) is True
+    assert serves_peak(slow, Traffic(mean=0.1, p95=0.2, peak=0.6, minutes_with_data=60), 1.0) is False
