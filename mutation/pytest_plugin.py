@@ -29,12 +29,22 @@ import functools
 import hashlib
 import json
 import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 CACHE_DIR = "synth-cache"
+# A test running a mutant gets this long (seconds: the floor plus a multiple of its own measured
+# duration) before the run ends as a timeout (exit status 36, which mutmut reads as "timeout").
+# mutmut's own timeout is for the whole run of a mutant's tests, scaled for the slowest case: a
+# mutant that loops forever (fit_item's binary search, a polling loop) would hold a worker for 15
+# to 30 minutes; here it is stopped in about a minute.
+TEST_TIMEOUT_FLOOR_SECONDS = 60.0
+TEST_TIMEOUT_FACTOR = 10.0
+MUTMUT_TIMEOUT_STATUS = 36
 # mutants/killers/<function>.txt: the tests that killed mutants of that function, one a line.
 KILLERS_DIR = "killers"
 
@@ -79,6 +89,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             durations.get(item.nodeid, 0.0),
         )
     )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[None]:
+    """A mutant that makes a test loop forever ends the run as a timeout, within a minute or so."""
+    if _function_under_test() is None:
+        yield
+        return
+    limit = TEST_TIMEOUT_FLOOR_SECONDS + TEST_TIMEOUT_FACTOR * _durations().get(item.nodeid, 0.0)
+
+    def expired(signum: int, frame: Any) -> None:
+        os._exit(MUTMUT_TIMEOUT_STATUS)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
