@@ -7,6 +7,7 @@ by line: column order, headers, justification, title and the rule under the head
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,6 +62,7 @@ def printed(capsys: pytest.CaptureFixture[str], table: Any) -> list[str]:
         (1234567.891, "$1,234,567.89"),
         (0.005, "$0.01"),
         (-3, "-$3.00"),  # the sign before the dollar
+        (-0.3, "-$0.30"),  # below a dollar, still negative
         (-0.004, "$0.00"),  # rounds to zero: no sign
     ],
 )
@@ -637,6 +639,7 @@ def test_comparison_table_without_figures(capsys: pytest.CaptureFixture[str]) ->
         (1000, 13345, "+12,345 (+1234.5 %)"),  # never +1.234e+04
         (20000, 10000, "-10,000 (-50 %)"),  # never -1e+04
         (100, 1099.5, "+999.5 (+999.5 %)"),  # below a thousand: four significant digits
+        (100, 1100, "+1,000 (+1000 %)"),  # a thousand: whole, with its separator
         (2, 1.5, "-0.5 (-25 %)"),
     ],
 )
@@ -764,10 +767,10 @@ def test_console_neither_highlights_nor_soft_wraps() -> None:
 
 # ----------------------------------------------------------------------------- the tables as built
 @pytest.mark.parametrize(
-    ("table", "title", "columns"),
+    ("build", "title", "columns"),
     [
         (
-            views.history_table("ep", []),
+            lambda: views.history_table("ep", []),
             "Runs of ep, newest first",
             [
                 ("#", "right", True),
@@ -782,7 +785,7 @@ def test_console_neither_highlights_nor_soft_wraps() -> None:
             ],
         ),
         (
-            views.executions_table([]),
+            lambda: views.executions_table([]),
             "Recent executions, newest first",
             [
                 ("execution", "left", False),
@@ -792,7 +795,7 @@ def test_console_neither_highlights_nor_soft_wraps() -> None:
             ],
         ),
         (
-            views.comparison_table(views.comparison(record(), record())),
+            lambda: views.comparison_table(views.comparison(record(), record())),
             "2026-11-25T03:00:00Z (COMPLETED) -> 2026-11-25T03:00:00Z (COMPLETED)",
             [
                 ("figure", "left", False),
@@ -804,8 +807,10 @@ def test_console_neither_highlights_nor_soft_wraps() -> None:
     ],
 )
 def test_tables_are_declared_left_titled_with_justified_columns(
-    table: Table, title: str, columns: list[tuple[str, str, bool]]
+    build: Callable[[], Table], title: str, columns: list[tuple[str, str, bool]]
 ) -> None:
-    """What the rendering cannot show (a left-justified cell or title is padded, then stripped)."""
+    """What the rendering cannot show (a left-justified cell or title is padded, then stripped).
+    Built in the test, not at collection: a mutation run collects once, then applies each mutant."""
+    table = build()
     assert (table.title, table.title_justify, table.box) == (title, "left", box.SIMPLE_HEAD)
     assert [(column.header, column.justify, column.no_wrap) for column in table.columns] == columns
