@@ -362,3 +362,69 @@ def test_a_change_without_traffic_or_target_variant_gets_no_scaling_advice(chang
     chosen = [rec.model_copy(update={"recommendation_id": "rec-1"}) for rec in record.recommendations or []]
     refused = record.model_copy(update={"recommendations": chosen, **changes})
     assert publish.with_scaling(refused) is refused
+
+
+@pytest.fixture
+def scaling_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """GetScalingConfigurationRecommendation as with_scaling calls it: each call kept, then refused."""
+    calls: list[tuple[Any, ...]] = []
+
+    def refuse(job_name: str, recommendation_id: str, *, min_per_minute: int, max_per_minute: int) -> dict[str, Any]:
+        calls.append((job_name, recommendation_id, min_per_minute, max_per_minute))
+        raise publish.sagemaker.ScalingRefused("ValidationException: the job is not COMPLETED")
+
+    monkeypatch.setattr(publish.sagemaker, "scaling_recommendation", refuse)
+    return calls
+
+
+def change_with(**changes: Any) -> RunRecord:
+    """A CHANGE to rank 1 at the observed traffic, its recommendation with an id unless changed."""
+    record = with_decision(RECORD, observed=OBSERVED, price=(0.23, "price-list"), policy=HALF)
+    with_ids = [rec.model_copy(update={"recommendation_id": f"rec-{rec.rank}"}) for rec in record.recommendations or []]
+    return record.model_copy(update={"recommendations": with_ids, **changes})
+
+
+def test_no_verdict_no_scaling_advice(scaling_calls: list[tuple[Any, ...]]) -> None:
+    record = change_with(verdict=None)
+    assert publish.with_scaling(record) is record
+    assert scaling_calls == []
+
+
+def test_a_verdict_for_a_rank_no_recommendation_has_gets_no_advice(scaling_calls: list[tuple[Any, ...]]) -> None:
+    record = change_with()
+    assert record.verdict is not None
+    other = record.model_copy(update={"verdict": record.verdict.model_copy(update={"rank": 7})})
+    assert publish.with_scaling(other) is other
+    assert scaling_calls == []
+
+
+def test_a_recommendation_without_an_id_gets_no_advice(scaling_calls: list[tuple[Any, ...]]) -> None:
+    record = change_with()
+    no_ids = record.model_copy(
+        update={
+            "recommendations": [
+                rec.model_copy(update={"recommendation_id": None}) for rec in record.recommendations or []
+            ]
+        }
+    )
+    assert publish.with_scaling(no_ids) is no_ids
+    assert scaling_calls == []
+
+
+def test_a_refused_scaling_recommendation_is_logged_and_leaves_the_record(
+    scaling_calls: list[tuple[Any, ...]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from recommender.observability import logger
+
+    warned: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(logger, "warning", lambda message, *, extra: warned.append((message, extra)))
+    record = change_with()
+    assert publish.with_scaling(record) is record
+    # The objective: the mean (300.5 -> 300) and the peak (1500) per minute.
+    assert scaling_calls == [("job-name", "rec-1", 300, 1500)]
+    assert warned == [
+        (
+            "no scaling recommendation",
+            {"recommendationId": "rec-1", "reason": "ValidationException: the job is not COMPLETED"},
+        )
+    ]
