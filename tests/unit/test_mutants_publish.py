@@ -428,3 +428,37 @@ def test_a_refused_scaling_recommendation_is_logged_and_leaves_the_record(
             {"recommendationId": "rec-1", "reason": "ValidationException: the job is not COMPLETED"},
         )
     ]
+
+
+# ------------------------------------------------------------------------------ the record of a COMPLETED job
+@pytest.mark.parametrize(
+    ("times", "finished_at", "duration"),
+    [
+        # CompletionTime when the service gives it, even with a later LastModifiedTime.
+        (
+            {
+                "CompletionTime": datetime(2026, 11, 25, 3, 45, tzinfo=UTC),
+                "LastModifiedTime": datetime(2026, 11, 25, 4, 0, tzinfo=UTC),
+            },
+            "2026-11-25T03:45:00Z",
+            2700,
+        ),
+        # Else LastModifiedTime (a COMPLETED job's last change is its completion).
+        ({"LastModifiedTime": datetime(2026, 11, 25, 4, 0, tzinfo=UTC)}, "2026-11-25T04:00:00Z", 3600),
+        ({}, None, None),
+    ],
+)
+def test_a_completed_jobs_end_and_duration(
+    times: dict[str, datetime], finished_at: str | None, duration: int | None
+) -> None:
+    job: dict[str, Any] = {
+        "JobArn": "arn:aws:sagemaker:us-east-1:123456789012:inference-recommendations-job/job-name",
+        "JobType": "Default",
+        "Status": "COMPLETED",
+        "InferenceRecommendations": [],
+        **times,
+    }
+    record = publish.completed_record(
+        job, endpoint_name="demo-endpoint", job_name="job-name", started_at="2026-11-25T03:00:00Z", snapshot=None
+    )
+    assert (record.finished_at, record.duration_seconds) == (finished_at, duration)
