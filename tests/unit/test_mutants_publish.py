@@ -462,3 +462,9 @@ def test_a_completed_jobs_end_and_duration(
         job, endpoint_name="demo-endpoint", job_name="job-name", started_at="2026-11-25T03:00:00Z", snapshot=None
     )
     assert (record.finished_at, record.duration_seconds) == (finished_at, duration)
+
+
+def test_an_answer_without_a_usable_configuration_leaves_the_record_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(publish.sagemaker, "scaling_recommendation", lambda *args, **kwargs: {})
+    record = change_with()
+    assert publish.with_scaling(record) is record
