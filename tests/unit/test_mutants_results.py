@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from recommender.logic.results import _text, item_bytes, parse_recommendations
-from recommender.models import RunRecord
+from recommender.logic.results import _text, fit_item, item_bytes, parse_recommendations
+from recommender.models import Recommendation, RunRecord
 from recommender.steps.reporting import store_run
 
 RECORD = RunRecord.model_validate(
@@ -85,3 +85,29 @@ def test_a_refused_write_of_a_run_the_table_no_longer_has_is_not_notified_yet() 
     # The conditional put refused (another outcome was recorded), then the item is gone (TTL, a reset).
     table = Table(accepted=False)
     assert store_run(RECORD, store=table, overwrite_status=set()) == (RECORD, False)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------ a record too large for one item
+def with_recommendations(count: int) -> RunRecord:
+    recs = [
+        Recommendation(rank=i + 1, instance_type=f"ml.c5.{i}xlarge", recommendation_id="r" * 40) for i in range(count)
+    ]
+    return RECORD.model_copy(update={"recommendations": recs})
+
+
+def cut_to(record: RunRecord, keep: int) -> RunRecord:
+    recs = record.recommendations or []
+    return record.model_copy(update={"recommendations": recs[:keep], "recommendations_omitted": len(recs) - keep})
+
+
+@pytest.mark.parametrize("keep", [0, 1, 3, 5, 6])
+def test_a_record_keeps_the_most_recommendations_that_fit_to_the_byte(keep: int) -> None:
+    record = with_recommendations(7)
+    fitted = fit_item(record, item_bytes(cut_to(record, keep)))  # a budget of exactly that size
+    assert (len(fitted.recommendations or []), fitted.recommendations_omitted) == (keep, 7 - keep)
+    assert item_bytes(fitted) == item_bytes(cut_to(record, keep))
+
+
+def test_a_record_of_exactly_the_budget_is_whole() -> None:
+    record = with_recommendations(7)
+    assert fit_item(record, item_bytes(record)) is record
