@@ -64,7 +64,7 @@ test: lint typecheck node_modules/.installed $(CHECKOV_STAMP) browser ## lint, t
 
 # Mutation testing (mutation/, mutmut): every mutant of recommender's logic/ and steps/ and of the
 # CLI's views.py and progress.py, against tests/unit and tests/handlers, 2 at a time. Not part of
-# `make test`: it takes over an hour on 2 cores. Fails when a module scores below 95 % (equivalents,
+# `make test`: it takes a few hours on 2 cores. Fails when a module scores below 95 % (equivalents,
 # mutation/equivalent.txt, excluded).
 mutation: $(STAMP) ## mutation testing: a fresh run and the score per module (ARGS="summary", "--help")
 	$(PY) -m mutation $(or $(ARGS),run)
