@@ -141,13 +141,17 @@ def _killers(function: str | None) -> list[str]:
     return list(dict.fromkeys(reversed(found)))
 
 
-@functools.cache
+_DURATIONS: dict[str, float] = {}
+
+
 def _durations() -> dict[str, float]:
-    """Each test's duration as mutmut measured it (mutants/mutmut-stats.json; none before it has)."""
+    """Each test's duration as mutmut measured it (mutants/mutmut-stats.json), read once it exists:
+    a fresh run's first sessions come before mutmut has written it."""
     stats = Path.cwd() / "mutmut-stats.json"
-    if not stats.exists():
-        return {}
-    return {str(name): float(seconds) for name, seconds in json.loads(stats.read_text())["duration_by_test"].items()}
+    if not _DURATIONS and stats.exists():
+        measured = json.loads(stats.read_text())["duration_by_test"]
+        _DURATIONS.update({str(name): float(seconds) for name, seconds in measured.items()})
+    return _DURATIONS
 
 
 def _cache_botocore_json() -> None:

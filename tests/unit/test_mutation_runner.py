@@ -147,3 +147,13 @@ def test_no_killer_is_recorded_without_a_mutant(
     assert pytest_plugin._function_under_test() is None
     assert not (tmp_path / pytest_plugin.KILLERS_DIR).exists()
     assert os.environ["MUTANT_UNDER_TEST"] == under_test
+
+
+def test_durations_are_read_once_mutmut_has_written_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(pytest_plugin, "_DURATIONS", {})
+    assert pytest_plugin._durations() == {}  # a fresh run's first sessions: no stats yet
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": {"tests/a.py::one": 1.5}}))
+    assert pytest_plugin._durations() == {"tests/a.py::one": 1.5}
+    (tmp_path / "mutmut-stats.json").write_text(json.dumps({"duration_by_test": {}}))
+    assert pytest_plugin._durations() == {"tests/a.py::one": 1.5}  # read once
