@@ -168,6 +168,14 @@ def test_summary_of_a_run_without_a_job() -> None:
     )
 
 
+def test_summary_of_a_stored_record_that_left_recommendations_out_says_how_many() -> None:
+    """`rightsize show` of a run larger than one DynamoDB item (the record kept its best two)."""
+    recs = [{"rank": rank, "instanceType": "ml.c5.xlarge", "instanceCount": 1} for rank in (1, 2)]
+    lines = views.summary(record(recommendations=recs, recommendationsOmitted=5), "eu-west-1").splitlines()
+    assert lines[-1] == "... and 5 more, lower-ranked, not stored (too many for one DynamoDB item)"
+    assert lines[-2].split() == ["2", "ml.c5.xlarge", "1", "n/a", "n/a", "n/a", "n/a"]
+
+
 def full_record(**verdict_fields: Any) -> RunRecord:
     """A COMPLETED Default run with a regression and a CHANGE verdict that saves $1,234.50 (12.5 %)."""
     return record(

@@ -210,9 +210,13 @@ def email_text(record: RunRecord, urls: dict[str, str], *, total: int | None = N
         )
     if record.recommendations:
         lines += ["", "Recommendations, cheapest per inference first:", *_table(record.recommendations)]
-    left_out = (total or 0) - len(record.recommendations or []) + (record.recommendations_omitted or 0)
-    if left_out > 0:
-        lines.append(f"... and {left_out} more, lower-ranked, in the run record (too many for one message)")
+    shown = len(record.recommendations or [])
+    if total is not None and total > shown:
+        lines.append(f"... and {total - shown} more, lower-ranked, in the run record (too many for one message)")
+    if record.recommendations_omitted:
+        lines.append(
+            f"... and {record.recommendations_omitted} more, lower-ranked, not stored (too many for one DynamoDB item)"
+        )
     lines += _verdict(record)
     if record.failed_benchmarks:
         lines += ["", "Benchmarks that failed (no recommendation for them):"]
