@@ -142,3 +142,18 @@ def test_an_expired_price_is_read_again_and_cached(
     assert cached is not None
     assert cached["perHour"] == 0.23
     assert cached["expiresAt"] == int(clock.now().timestamp()) + 7 * 24 * 3600
+
+
+def test_the_runs_latency_bound_decides(
+    world: World, steps: Steps, clock: SimulatedClock, lambda_context: LambdaContext
+) -> None:
+    """`maxModelLatencyMs` in the input bounds the candidates. Unbounded, this run changes to one
+    ml.c6i.xlarge (480 ms; test_publish_handler.test_run_item); at 300 ms only the g4dn (171 ms)
+    qualifies, and it costs more than the endpoint now ($537.28 a month against $335.80): keep."""
+    publish.lambda_handler(completed(steps, clock, world.input(maxModelLatencyMs=300)), lambda_context)
+    [item] = world.runs()
+    assert {k: v for k, v in item["verdict"].items() if k != "reason"} == {
+        "decision": "KEEP",
+        "instanceType": "ml.m5.xlarge",
+        "instanceCount": 2,
+    }

@@ -338,6 +338,38 @@ def test_retried_publish_writes_once_and_notifies_once(
     assert world.lock() is None
 
 
+@pytest.mark.parametrize(("status", "rewritten"), [("COMPLETED", True), ("FAILED", False)], ids=["completed", "failed"])
+def test_an_unannounced_completed_item_is_rewritten_and_any_other_outcome_kept(
+    world: World, completed: dict[str, Any], lambda_context: LambdaContext, *, status: str, rewritten: bool
+) -> None:
+    """An earlier attempt stored this run's COMPLETED item and stopped before SNS (an older record:
+    no recommendations yet): the retry rewrites it and announces the new one. A failure recorded
+    for the same run (Record Failure) is a different outcome: kept, and announced as it is."""
+    key = run_key(completed["jobName"])
+    earlier = {
+        "endpointName": ENDPOINT,
+        "runKey": key,
+        "status": status,
+        "jobName": completed["jobName"],
+        "startedAt": STARTED_AT,
+        "executionArn": execution_arn(),
+    }
+    world.put_item({name: {"S": value} for name, value in earlier.items()})
+
+    result = publish.lambda_handler(completed, lambda_context)
+
+    assert result == {"status": status, "endpointName": ENDPOINT, "runKey": key}
+    [item] = world.runs()
+    [message] = world.notifications()
+    stored = {k: v for k, v in item.items() if k != "notifiedAt"}
+    assert ("recommendations" in stored) == rewritten
+    if not rewritten:
+        assert stored == earlier
+    body = dict(message.body)
+    body.pop("consoleUrl")
+    assert body == stored  # what was announced is what is stored
+
+
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")  # the failed attempt emits none
 @pytest.mark.parametrize(
     ("code", "http_status", "retried"),

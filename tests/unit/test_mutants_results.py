@@ -111,3 +111,14 @@ def test_a_record_keeps_the_most_recommendations_that_fit_to_the_byte(keep: int)
 def test_a_record_of_exactly_the_budget_is_whole() -> None:
     record = with_recommendations(7)
     assert fit_item(record, item_bytes(record)) is record
+
+
+def test_the_omitted_count_is_measured_with_the_recommendations_it_replaces() -> None:
+    """A recommendation can be smaller than the count that replaces it: `{"rank":3,"environment":{}}`
+    and its comma are 29 bytes, `"recommendationsOmitted":1097` and its comma 30. Measured without
+    the count, a third recommendation would seem to fit where it does not."""
+    record = RECORD.model_copy(update={"recommendations": [Recommendation(rank=i + 1) for i in range(1100)]})
+    budget = item_bytes(cut_to(record, 2))
+    fitted = fit_item(record, budget)
+    assert (len(fitted.recommendations or []), fitted.recommendations_omitted) == (2, 1098)
+    assert item_bytes(fitted) <= budget
