@@ -88,3 +88,68 @@ def test_a_stop_refused_for_good_at_the_deadline_is_raised(monkeypatch: pytest.M
 def test_the_wait_before_the_deadline_is_at_least_one_second(seconds_left: float, wait: int) -> None:
     found = check.unreachable(STATE, POLL, cfg=CFG, now=DEADLINE - timedelta(seconds=seconds_left), cause=THROTTLED)
     assert found.poll == PollState(status="IN_PROGRESS", checks=5, next_wait_seconds=wait, unreachable=1)
+
+
+# ------------------------------------------------------------------------------ check() itself
+NOW = datetime(2026, 11, 25, 3, 30, tzinfo=UTC)
+
+
+def answering(status: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """SageMaker answers `status`; returns the jobs whose benchmark steps were listed."""
+    listed: list[str] = []
+    monkeypatch.setattr(check.sagemaker, "describe_job", lambda job_name: {"Status": status})
+
+    def benchmark_steps(job_name: str) -> list[dict[str, Any]]:
+        listed.append(job_name)
+        return []
+
+    monkeypatch.setattr(check.progress, "benchmark_steps", benchmark_steps)
+    return listed
+
+
+@pytest.mark.parametrize("status", ["PENDING", "IN_PROGRESS", "STOPPING"])
+def test_a_state_without_a_poll_yet_is_checked_as_pending_at_the_first_wait(
+    status: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answering(status, monkeypatch)
+    poll = check.check(STATE, cfg=CFG, now=NOW).poll
+    assert poll is not None
+    assert (poll.status, poll.checks, poll.unreachable) == (status, 1, None)
+
+
+def test_an_unreachable_first_check_keeps_the_pending_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    def describe_job(job_name: str) -> None:
+        raise THROTTLED
+
+    monkeypatch.setattr(check.sagemaker, "describe_job", describe_job)
+    poll = check.check(STATE, cfg=CFG, now=NOW).poll
+    assert poll == PollState(status="PENDING", checks=1, next_wait_seconds=CFG.poll_initial_seconds, unreachable=1)
+
+
+def test_unreachable_at_the_deadline_names_the_cause(monkeypatch: pytest.MonkeyPatch) -> None:
+    def describe_job(job_name: str) -> None:
+        raise THROTTLED
+
+    monkeypatch.setattr(check.sagemaker, "describe_job", describe_job)
+    monkeypatch.setattr(check.sagemaker, "stop_job", lambda job_name: None)
+    with pytest.raises(JobTimedOut) as info:
+        check.check(STATE.model_copy(update={"poll": POLL}), cfg=CFG, now=DEADLINE)
+    assert f"SageMaker unreachable: {THROTTLED}" in str(info.value)
+    assert info.value.__cause__ is THROTTLED
+
+
+def test_completion_clears_the_unreachable_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    answering("COMPLETED", monkeypatch)
+    after_outage = STATE.model_copy(update={"poll": POLL.model_copy(update={"unreachable": 3})})
+    poll = check.check(after_outage, cfg=CFG, now=NOW).poll
+    assert poll == POLL.model_copy(update={"status": "COMPLETED", "checks": 5, "unreachable": None})
+
+
+@pytest.mark.parametrize(("status", "listed"), [("PENDING", False), ("STOPPING", False), ("IN_PROGRESS", True)])
+def test_benchmarks_are_listed_only_while_the_job_runs(
+    status: str, listed: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One ListInferenceRecommendationsJobSteps call a check while IN_PROGRESS, none before."""
+    calls = answering(status, monkeypatch)
+    check.check(STATE.model_copy(update={"poll": POLL}), cfg=CFG, now=NOW)
+    assert calls == ([JOB] if listed else [])

@@ -76,10 +76,11 @@ def take_lock(state: RunState, *, cfg: Settings, store: Store, now: datetime) ->
             endpoint, holder, owner=owner, job_name=state.job_name, now=at, expires_at=expires_at
         )
     if holder is not None:
-        until = iso(parse_time(float(holder.get("expiresAt", 0))))
+        expires = holder.get("expiresAt")  # every lock written has one; an item edited by hand may not
+        until = "with no expiry" if expires is None else f"until {iso(parse_time(float(expires)))}"
         raise EndpointBusy(
             f"endpoint {endpoint} is busy: execution {holder.get('owner')} (job {holder.get('jobName')}) "
-            f"holds its lock until {until}; try again after that run ends"
+            f"holds its lock {until}; try again after that run ends"
         )
 
 
