@@ -157,3 +157,48 @@ def test_the_runs_latency_bound_decides(
         "instanceType": "ml.m5.xlarge",
         "instanceCount": 2,
     }
+
+
+def rejection(world: World, lambda_context: LambdaContext, **input_fields: Any) -> list[str]:
+    with pytest.raises(EndpointNotEligible) as info:
+        validate.lambda_handler(world.validate_event(world.input(**input_fields)), lambda_context)
+    assert world.fake.calls == []  # no job
+    return info.value.violations
+
+
+def test_a_target_whose_endpoint_config_was_deleted_is_rejected_up_front(
+    world: World, lambda_context: LambdaContext
+) -> None:
+    """DescribeEndpointConfig answers ValidationException for a deleted config: the target's
+    instances and model cannot be known, so it cannot be sized."""
+    seed_endpoint(world.sagemaker, EndpointSpec(name=PROD, instance_type="ml.c5.xlarge"))
+    world.sagemaker.delete_endpoint_config(EndpointConfigName=f"{PROD}-config")
+    assert rejection(world, lambda_context, targetEndpointName=PROD) == [
+        f"targetEndpointName: endpoint '{PROD}': its endpoint config '{PROD}-config' no longer exists; "
+        "update the endpoint to an existing endpoint config"
+    ]
+
+
+def test_a_benchmarked_endpoint_whose_endpoint_config_was_deleted_is_rejected_for_that_alone(
+    world: World, lambda_context: LambdaContext
+) -> None:
+    """Its own rule names the deleted config; the target serves the same model and is not blamed."""
+    seed_endpoint(world.sagemaker, EndpointSpec(name=PROD, instance_type="ml.c5.xlarge"))
+    world.sagemaker.delete_endpoint_config(EndpointConfigName="demo-endpoint-config")
+    assert rejection(world, lambda_context, targetEndpointName=PROD) == [
+        "endpoint config 'demo-endpoint-config' of the endpoint no longer exists; "
+        "update the endpoint to an existing endpoint config"
+    ]
+
+
+@pytest.mark.parametrize("named", ["demo-endpoint", "Demo-Endpoint"])
+def test_the_benchmarked_endpoint_named_as_its_own_target_is_no_target(world: World, steps: Steps, named: str) -> None:
+    assert "target" not in steps.validate(world.input(targetEndpointName=named))
+
+
+def test_a_target_violation_is_reported_with_the_runs_own(world: World, lambda_context: LambdaContext) -> None:
+    package = world.package_arn.rsplit("/", 1)[0] + "/7"  # a version that was never registered
+    assert rejection(world, lambda_context, modelPackageVersionArn=package, targetEndpointName=PROD) == [
+        f"model package {package} does not exist",
+        f"targetEndpointName: endpoint '{PROD}' does not exist in this account and region",
+    ]

@@ -191,3 +191,24 @@ def test_target_endpoint_rules(target: ServingFacts, violation: str | None) -> N
     else:
         [only] = found
         assert only.startswith(violation)
+
+
+def test_a_target_whose_endpoint_config_is_gone_cannot_be_sized() -> None:
+    target = ServingFacts(name="prod", exists=True, variants=[], missing_config="prod-config")
+    assert target_violations(STAGING, target) == [
+        "targetEndpointName: endpoint 'prod': its endpoint config 'prod-config' no longer exists; "
+        "update the endpoint to an existing endpoint config"
+    ]
+
+
+@pytest.mark.parametrize(
+    "benchmarked",
+    [
+        ServingFacts(name="staging", exists=True, variants=[], missing_config="staging-config"),
+        serving("staging", ("AllTraffic", "ml.m5.xlarge", 1, None)),
+    ],
+    ids=["config-gone", "model-gone"],
+)
+def test_a_benchmarked_endpoint_whose_model_is_unknown_blames_no_target(benchmarked: ServingFacts) -> None:
+    """Its own rules name what is gone; there is no model to compare the target's with."""
+    assert target_violations(benchmarked, serving("prod", ("AllTraffic", "ml.c5.xlarge", 4, MODEL))) == []

@@ -128,7 +128,15 @@ def serving_facts(name: str) -> ServingFacts:
         if _missing(exc):
             return ServingFacts(name=name, exists=False, variants=[])
         raise
-    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    config_name = str(endpoint["EndpointConfigName"])
+    try:
+        config = sagemaker.describe_endpoint_config(EndpointConfigName=config_name)
+    except ClientError as exc:
+        if _missing(exc):  # deleted after the endpoint was created: the endpoint still serves
+            return ServingFacts(
+                name=str(endpoint.get("EndpointName", name)), exists=True, variants=[], missing_config=config_name
+            )
+        raise
     live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants") or []}
     variants = []
     for spec in config.get("ProductionVariants") or []:

@@ -54,6 +54,7 @@ class ServingFacts:
     name: str
     exists: bool
     variants: list[tuple[str, str | None, int | None, tuple[str, ...] | None]]
+    missing_config: str | None = None  # the endpoint config it names was deleted: no variants known
 
 
 @dataclass(frozen=True)
@@ -143,13 +144,19 @@ def target_violations(benchmarked: ServingFacts, target: ServingFacts) -> list[s
     where = f"targetEndpointName: endpoint {target.name!r}"
     if not target.exists:
         return [f"{where} does not exist in this account and region"]
+    if target.missing_config:
+        return [
+            f"{where}: its endpoint config {target.missing_config!r} no longer exists; "
+            "update the endpoint to an existing endpoint config"
+        ]
     if len(target.variants) != 1:
         return [f"{where} has {len(target.variants)} production variants; the verdict sizes exactly one"]
     served = target.variants[0][3]
     if served is None:
         return [f"{where}: the model of its variant no longer exists"]
-    benchmarked_models = {variant[3] for variant in benchmarked.variants}
-    if served not in benchmarked_models:
+    benchmarked_models = {variant[3] for variant in benchmarked.variants if variant[3] is not None}
+    # Nothing to compare with when the benchmarked endpoint's config or model is gone: its own rules say so.
+    if benchmarked_models and served not in benchmarked_models:
         return [
             f"{where} serves another model than endpoint {benchmarked.name!r} (container image, model data "
             "or model package differ): the benchmark says nothing about it"
