@@ -494,3 +494,17 @@ def test_well_shaped_advanced_input_passes_through(world: World, lambda_context:
     }
     state = validate.lambda_handler(world.validate_event(world.input(**advanced)), lambda_context)
     assert {k: state["request"][k] for k in advanced} == advanced
+
+
+def test_a_variant_whose_instances_cannot_be_read_is_named_unknown(world: World, lambda_context: LambdaContext) -> None:
+    """Neither the config's variant nor the endpoint's summary says the instance type or count (a
+    shape the service does not document for a provisioned variant): the run goes on, and the
+    snapshot says `unknown` and 0 rather than guessing."""
+    backend = sagemaker_backends[ACCOUNT][REGION]
+    for variant in backend.endpoint_configs[f"{ENDPOINT}-config"].production_variants:
+        variant.pop("InstanceType", None)
+        variant.pop("InitialInstanceCount", None)
+    for variant in backend.endpoints[ENDPOINT].production_variants:
+        variant.pop("CurrentInstanceCount", None)
+    state = validate.lambda_handler(world.validate_event(world.input()), lambda_context)
+    assert state["endpoint"] == {"variantName": "AllTraffic", "instanceType": "unknown", "instanceCount": 0}

@@ -89,6 +89,8 @@ def test_never_waits_past_the_deadline() -> None:
         (Progress(done=1, total=2, began=100, last_done=5000), 500, 100 + 400 * 2),
         (Progress(done=1, total=2, began=400, last_done=300), 500, None),
         (Progress(done=-1, total=2, began=0, last_done=300), 500, None),
+        (Progress(done=1, total=0, began=60, last_done=300), 500, None),  # done but none listed: noise
+        (Progress(done=1, total=1, began=60, last_done=300), 500, 500),  # the only benchmark done
     ],
 )
 def test_estimated_end(progress: Progress | None, elapsed: float, end: float | None) -> None:
