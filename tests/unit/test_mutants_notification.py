@@ -11,6 +11,7 @@ from recommender.logic import notification
 from recommender.logic.notification import Notification, build, email_text, regression_text, scaling_text, subject_line
 from recommender.logic.scaling import from_answer
 from recommender.models import (
+    Comparison,
     CurrentEndpoint,
     FailedBenchmark,
     Prices,
@@ -240,3 +241,28 @@ def test_a_record_without_recommendations_sends_none_and_omits_none() -> None:
 def test_the_json_document_is_compact() -> None:
     default = json.loads(build(eight(), REGION).message)["default"]
     assert default == json.dumps(json.loads(default), separators=(",", ":"))
+
+
+# ------------------------------------------------------------------------------ the chosen recommendation
+def compared(rank: int, **environment: str) -> RunRecord:
+    recs = [
+        Recommendation(
+            rank=1, instance_type="ml.c5.xlarge", instance_count=1, cost_per_hour=0.204, environment=environment
+        ),
+        Recommendation(rank=2, instance_type="ml.c6i.xlarge", instance_count=1, cost_per_hour=0.204),
+    ]
+    return RECORD.model_copy(update={"recommendations": recs, "comparison": Comparison(rank=rank)})
+
+
+def test_a_comparison_of_a_rank_not_listed_adds_no_choice() -> None:
+    """The record kept fewer recommendations than the comparison's rank (a record cut to fit)."""
+    lines = email_text(compared(9), {}).splitlines()
+    assert not [line for line in lines if line.startswith(("Cheapest per inference", "Serving settings"))]
+
+
+def test_serving_settings_are_the_chosen_recommendations_and_only_when_it_has_some() -> None:
+    lines = email_text(compared(1, OMP_NUM_THREADS="2"), {}).splitlines()
+    assert "Cheapest per inference: #1 ml.c5.xlarge x1 at $0.2040/hour" in lines
+    assert "Serving settings: OMP_NUM_THREADS=2" in lines  # with or without a current endpoint
+    with_current = compared(1).model_copy(update={"current_endpoint": CurrentEndpoint(instance_type="ml.m5.xlarge")})
+    assert not [line for line in email_text(with_current, {}).splitlines() if line.startswith("Serving settings")]

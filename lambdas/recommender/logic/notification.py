@@ -251,7 +251,7 @@ def regression_text(record: RunRecord) -> str:
 def _verdict(record: RunRecord) -> list[str]:
     if not (record.comparison and record.recommendations):
         return []
-    comp, current = record.comparison, record.current_endpoint
+    comp = record.comparison
     chosen = next((r for r in record.recommendations if r.rank == comp.rank), None)
     if chosen is None:
         return []
@@ -268,7 +268,7 @@ def _verdict(record: RunRecord) -> list[str]:
         changes.append(f"{abs(comp.latency_delta_ms):,.0f} ms {word} model latency")
     if changes:
         out.append("Compared with the current endpoint: " + ", ".join(changes) + ".")
-    if current and chosen.environment:
+    if chosen.environment:
         settings = ", ".join(f"{k}={v}" for k, v in chosen.environment.items())
         out.append(f"Serving settings: {settings}")
     if record.best:
