@@ -191,8 +191,8 @@ def comparison_table(found: dict[str, Any]) -> Table:
             change = f"{delta:+,.2f}"
         else:  # four significant digits, never in scientific notation (+12,345, not +1.234e+04)
             change = f"{delta:+,.0f}{unit}" if abs(delta) >= 1000 else f"{delta:+,.4g}{unit}"
-        if figures["changePercent"] is not None:
-            change += f" ({figures['changePercent']:+g} %)"
+        if figures["changePercent"] is not None:  # rounded to 0.1: +10 %, +1,234.5 %, never +1.2e+06 %
+            change += f" ({figures['changePercent']:+,.1f}".removesuffix(".0") + " %)"
         table.add_row(label, show(figures["before"]), show(figures["after"]), change)
 
     row("current: max invocations/min per instance", found["current"]["maxInvocations"])

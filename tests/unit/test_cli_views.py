@@ -644,11 +644,12 @@ def test_comparison_table_without_figures(capsys: pytest.CaptureFixture[str]) ->
 @pytest.mark.parametrize(
     ("before", "after", "change"),
     [
-        (1000, 13345, "+12,345 (+1234.5 %)"),  # never +1.234e+04
+        (1000, 13345, "+12,345 (+1,234.5 %)"),  # never +1.234e+04
         (20000, 10000, "-10,000 (-50 %)"),  # never -1e+04
         (100, 1099.5, "+999.5 (+999.5 %)"),  # below a thousand: four significant digits
-        (100, 1100, "+1,000 (+1000 %)"),  # a thousand: whole, with its separator
+        (100, 1100, "+1,000 (+1,000 %)"),  # a thousand: whole, with its separator (the percentage too)
         (2, 1.5, "-0.5 (-25 %)"),
+        (0.01, 10000, "+10,000 (+99,999,900 %)"),  # never +1e+08 %
     ],
 )
 def test_comparison_table_changes_are_never_in_scientific_notation(
@@ -686,13 +687,13 @@ def test_comparison_table_signs_zero_and_percent_without_change(capsys: pytest.C
         "",
         "  figure                                        before     after                change",
         rule(86),
-        "  current: max invocations/min per instance        100     1,334    +1,234 (+1234.5 %)",
+        "  current: max invocations/min per instance        100     1,334   +1,234 (+1,234.5 %)",
         "  current: model latency                          5 ms      5 ms          +0 ms (+0 %)",
         "  target: monthly cost ($)                      $10.00    $10.00          +0.00 (+0 %)",
         "  verdict                                         KEEP   UNKNOWN",
         "  monthly savings ($)                         -$100.00    $50.00               +150.00",
         "  ml.x: max invocations/min                          1         2               +0.1235",
-        "  ml.x: model latency                             1 ms      2 ms   -1.5 ms (-33.333 %)",
+        "  ml.x: model latency                             1 ms      2 ms     -1.5 ms (-33.3 %)",
         "  ml.x: monthly cost ($)                         $1.50     $0.25       -1.25 (-83.7 %)",
         "",
     ]
