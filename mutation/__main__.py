@@ -205,6 +205,11 @@ def summary(min_score: float) -> int:
         elif fingerprint(diff_of(name, mutant.source_path)) != entry.fingerprint:
             stale.append(f"{name}: its diff changed (fingerprint {entry.fingerprint}); look again")
     valid = {name for name in accepted if not any(line.startswith(f"{name}:") for line in stale)}
+    # A change earlier in a function renumbers its mutants: say where an entry's diff went.
+    lapsed = [line.split(":", 1)[0] for line in stale + killed_equivalents]
+    moved = renumbered({name: accepted[name] for name in lapsed}, found, valid)
+    stale = [_moved(line, moved) for line in stale]
+    killed_equivalents = [_moved(line, moved) for line in killed_equivalents]
     for mutant in found:
         rows.setdefault(mutant.module, Row()).add(mutant.status, mutant.name in valid)
 
@@ -230,6 +235,29 @@ def summary(min_score: float) -> int:
     if below:
         print(f"below {min_score:g} %: {', '.join(below)}  (python -m mutation survivors MODULE)")
     return 1 if below or stale or killed_equivalents else 0
+
+
+def renumbered(lapsed: dict[str, Equivalent], found: list[Mutant], valid: set[str]) -> dict[str, str]:
+    """For each lapsed entry, the surviving mutant of the same function with the entry's diff, if any."""
+    moved: dict[str, str] = {}
+    for name, entry in lapsed.items():
+        function = name.rsplit("__mutmut_", 1)[0]
+        for mutant in found:
+            if (
+                mutant.name.rsplit("__mutmut_", 1)[0] == function
+                and mutant.status not in DETECTED
+                and mutant.name not in valid
+                and mutant.name not in moved.values()
+                and fingerprint(diff_of(mutant.name, mutant.source_path)) == entry.fingerprint
+            ):
+                moved[name] = mutant.name
+                break
+    return moved
+
+
+def _moved(line: str, moved: dict[str, str]) -> str:
+    name = line.split(":", 1)[0]
+    return f"{line}; its diff is now {moved[name]} (renumbered: rename the entry)" if name in moved else line
 
 
 def _line(module: str, row: Row, width: int) -> str:

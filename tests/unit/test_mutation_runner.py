@@ -99,6 +99,21 @@ def test_an_equivalent_whose_diff_changed_or_that_was_killed_fails_the_run(
     ) in out
 
 
+def test_an_equivalent_renumbered_by_an_earlier_change_says_where_its_diff_went(
+    results: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mutant added before it in the function: the entry's number is now another mutant's (killed),
+    and its own diff survives under the next number."""
+    naming = "recommender.logic.naming"
+    meta(results, "lambdas/recommender/logic/naming.py", codes(naming, "job_name", 1, 1, 0))
+    (results / "equivalent.txt").write_text(f"{naming}.x_job_name__mutmut_2 {runner.fingerprint(DIFF)} the same\n")
+    assert runner.summary(95.0) == 1
+    assert (
+        f"listed as equivalent but killed (remove it from equivalent.txt): {naming}.x_job_name__mutmut_2: "
+        f"killed, not equivalent; its diff is now {naming}.x_job_name__mutmut_3 (renumbered: rename the entry)"
+    ) in capsys.readouterr().out.splitlines()
+
+
 def test_no_results_is_a_failure_that_says_what_to_do(results: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert runner.summary(95.0) == 1
     assert capsys.readouterr().out == "No results in mutants/: run `make mutation` first.\n"
