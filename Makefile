@@ -64,7 +64,8 @@ test: lint typecheck node_modules/.installed $(CHECKOV_STAMP) browser ## lint, t
 
 # Mutation testing (mutation/, mutmut): every mutant of recommender's logic/ and steps/ and of the
 # CLI's views.py and progress.py, against tests/unit and tests/handlers, 2 at a time. Not part of
-# `make test`: it takes a few hours on 2 cores. Fails when a module scores below 95 % (equivalents,
+# `make test`: about 40 minutes on 2 cores given an earlier run's record of killers (kept by a fresh
+# run), slower without. Fails when a module scores below 95 % (equivalents,
 # mutation/equivalent.txt, excluded).
 mutation: $(STAMP) ## mutation testing: a fresh run and the score per module (ARGS="summary", "--help")
 	$(PY) -m mutation $(or $(ARGS),run)

@@ -47,6 +47,7 @@ MUTANTS = ROOT / "mutants"
 # The asset root: on Lambda (and in the tests) the package imports from inside it.
 ASSET_ROOT = "lambdas."
 MAX_CHILDREN = "2"
+KILLERS_DIR = "killers"  # mutation/pytest_plugin.py's record, kept across fresh runs
 MIN_SCORE = 95.0
 # mutmut's exit codes, as its stats module reads them.
 DETECTED = {"killed", "timeout"}
@@ -295,10 +296,24 @@ def accept_equivalent(name: str, reason: str) -> int:
 # ------------------------------------------------------------------------------ runs
 def run_fresh(min_score: float) -> int:
     started = time.monotonic()
-    shutil.rmtree(MUTANTS, ignore_errors=True)
+    clear_results()
     mutmut_cli(["run", "--max-children", MAX_CHILDREN])
     print(f"\nwall time: {time.monotonic() - started:.0f} s\n")
     return summary(min_score)
+
+
+def clear_results() -> None:
+    """mutants/ emptied of every result, keeping only the record of which tests killed each
+    function's mutants (mutation/pytest_plugin.py): it orders a mutant's tests, it decides nothing."""
+    killers = MUTANTS / KILLERS_DIR
+    kept = MUTANTS.with_name(f".{MUTANTS.name}-{KILLERS_DIR}")
+    shutil.rmtree(kept, ignore_errors=True)
+    if killers.is_dir():
+        killers.rename(kept)
+    shutil.rmtree(MUTANTS, ignore_errors=True)
+    if kept.is_dir():
+        MUTANTS.mkdir()
+        kept.rename(killers)
 
 
 def resume(min_score: float) -> int:

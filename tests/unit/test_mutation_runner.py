@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,31 @@ def test_an_equivalent_renumbered_by_an_earlier_change_says_where_its_diff_went(
         f"listed as equivalent but killed (remove it from equivalent.txt): {naming}.x_job_name__mutmut_2: "
         f"killed, not equivalent; its diff is now {naming}.x_job_name__mutmut_3 (renumbered: rename the entry)"
     ) in capsys.readouterr().out.splitlines()
+
+
+def test_a_fresh_run_clears_every_result_but_the_record_of_killers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mutants = tmp_path / "mutants"
+    (mutants / "lambdas").mkdir(parents=True)
+    (mutants / "lambdas" / "naming.py.meta").write_text("{}")
+    (mutants / "killers").mkdir()
+    (mutants / "killers" / "recommender.logic.naming.x_job_name.txt").write_text("tests/unit/test_naming.py::t\n")
+    monkeypatch.setattr(runner, "MUTANTS", mutants)
+    seen: list[list[str]] = []
+    monkeypatch.setattr(
+        runner, "mutmut_cli", lambda args: seen.append(sorted(str(p.relative_to(mutants)) for p in mutants.rglob("*")))
+    )
+    monkeypatch.setattr(runner, "summary", lambda min_score: 0)
+    assert runner.run_fresh(95.0) == 0
+    assert seen == [["killers", "killers/recommender.logic.naming.x_job_name.txt"]]
+    assert pytest_plugin.KILLERS_DIR == runner.KILLERS_DIR
+    # Without a record, nothing is left.
+    runner.clear_results()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mutants"]
+    shutil.rmtree(mutants / "killers")
+    runner.clear_results()
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_no_results_is_a_failure_that_says_what_to_do(results: Path, capsys: pytest.CaptureFixture[str]) -> None:
