@@ -25,25 +25,33 @@ def _missing(exc: ClientError) -> bool:
     )
 
 
-def endpoint_facts(name: str, *, lookback_minutes: int, count_invocations: bool, now: datetime) -> EndpointFacts:
-    """Describe the endpoint, its config, model, scaling and recent traffic."""
+def _endpoint_and_config(name: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """DescribeEndpoint and DescribeEndpointConfig: (None, None) when the endpoint does not exist,
+    (endpoint, None) when its config was deleted after it was created (the endpoint still serves)."""
     sagemaker = client("sagemaker")
     try:
         endpoint = sagemaker.describe_endpoint(EndpointName=name)
     except ClientError as exc:
         if _missing(exc):
-            return EndpointFacts(name=name, exists=False)
+            return None, None
         raise
-    config_name = endpoint["EndpointConfigName"]
     try:
-        config = sagemaker.describe_endpoint_config(EndpointConfigName=config_name)
+        config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
     except ClientError as exc:
         if _missing(exc):
-            # The config was deleted after the endpoint was created: the endpoint still serves,
-            # but nothing can be created from it (the job needs it).
-            status = endpoint.get("EndpointStatus")
-            return EndpointFacts(name=name, exists=True, status=status, missing_config=config_name)
+            return dict(endpoint), None
         raise
+    return dict(endpoint), dict(config)
+
+
+def endpoint_facts(name: str, *, lookback_minutes: int, count_invocations: bool, now: datetime) -> EndpointFacts:
+    """Describe the endpoint, its config, model, scaling and recent traffic."""
+    endpoint, config = _endpoint_and_config(name)
+    if endpoint is None:
+        return EndpointFacts(name=name, exists=False)
+    if config is None:  # nothing can be created from the endpoint without it (the job needs it)
+        status = endpoint.get("EndpointStatus")
+        return EndpointFacts(name=name, exists=True, status=status, missing_config=endpoint["EndpointConfigName"])
     live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants") or []}
     variants = []
     for spec in config.get("ProductionVariants") or []:
@@ -121,22 +129,16 @@ def _model(model_name: str) -> dict[str, Any] | None:
 def serving_facts(name: str) -> ServingFacts:
     """The endpoint's variants with their instances and the identity of the model each serves
     (per container: the model package, else image + model data; None when the model is gone)."""
-    sagemaker = client("sagemaker")
-    try:
-        endpoint = sagemaker.describe_endpoint(EndpointName=name)
-    except ClientError as exc:
-        if _missing(exc):
-            return ServingFacts(name=name, exists=False, variants=[])
-        raise
-    config_name = str(endpoint["EndpointConfigName"])
-    try:
-        config = sagemaker.describe_endpoint_config(EndpointConfigName=config_name)
-    except ClientError as exc:
-        if _missing(exc):  # deleted after the endpoint was created: the endpoint still serves
-            return ServingFacts(
-                name=str(endpoint.get("EndpointName", name)), exists=True, variants=[], missing_config=config_name
-            )
-        raise
+    endpoint, config = _endpoint_and_config(name)
+    if endpoint is None:
+        return ServingFacts(name=name, exists=False, variants=[])
+    if config is None:  # its instances and models cannot be known
+        return ServingFacts(
+            name=str(endpoint.get("EndpointName", name)),
+            exists=True,
+            variants=[],
+            missing_config=str(endpoint["EndpointConfigName"]),
+        )
     live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants") or []}
     variants = []
     for spec in config.get("ProductionVariants") or []:

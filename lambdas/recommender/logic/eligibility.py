@@ -57,6 +57,10 @@ class ServingFacts:
     missing_config: str | None = None  # the endpoint config it names was deleted: no variants known
 
 
+# What to do about an endpoint whose endpoint config was deleted (the benchmarked one or the target).
+CONFIG_GONE = "update the endpoint to an existing endpoint config"
+
+
 @dataclass(frozen=True)
 class TrafficRule:
     lookback_minutes: int
@@ -72,10 +76,7 @@ def endpoint_violations(facts: EndpointFacts, traffic: TrafficRule) -> list[str]
     if facts.status != "InService":
         found.append(f"endpoint status is {facts.status}, it must be InService")
     if facts.missing_config:
-        found.append(
-            f"endpoint config {facts.missing_config!r} of the endpoint no longer exists; "
-            "update the endpoint to an existing endpoint config"
-        )
+        found.append(f"endpoint config {facts.missing_config!r} of the endpoint no longer exists; {CONFIG_GONE}")
     for model in facts.missing_models:
         found.append(f"model {model!r} of the endpoint no longer exists; update the endpoint to an existing model")
     if len(facts.variants) != 1 and not facts.missing_config:  # without its config, the variants are unknown
@@ -145,10 +146,7 @@ def target_violations(benchmarked: ServingFacts, target: ServingFacts) -> list[s
     if not target.exists:
         return [f"{where} does not exist in this account and region"]
     if target.missing_config:
-        return [
-            f"{where}: its endpoint config {target.missing_config!r} no longer exists; "
-            "update the endpoint to an existing endpoint config"
-        ]
+        return [f"{where}: its endpoint config {target.missing_config!r} no longer exists; {CONFIG_GONE}"]
     if len(target.variants) != 1:
         return [f"{where} has {len(target.variants)} production variants; the verdict sizes exactly one"]
     served = target.variants[0][3]
